@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from hearth.communities import urls as community_urls
+from hearth.people import views as people_views
+
+urlpatterns = [
+    path("", people_views.home, name="home"),
+    path("people/<int:pk>/", people_views.person_detail, name="person"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include(community_urls)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,172 @@
+"""Reads behind the community pages; each takes what the permission rule already allowed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from hearth.people.models import Person
+from hearth.people.permissions import visible_memberships, visible_relationships
+
+from .models import (
+    Cohort,
+    Community,
+    GroupMembership,
+    MemberRole,
+    MentorGroup,
+    Program,
+    Relationship,
+)
+
+OPEN_LEARNERS = Q(memberships__role=MemberRole.LEARNER, memberships__end_date__isnull=True)
+
+
+def open_mentors_prefetch(to_attr: str = "open_mentors") -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=GroupMembership.objects.filter(
+            role=MemberRole.MENTOR, end_date__isnull=True
+        ).select_related("person"),
+        to_attr=to_attr,
+    )
+
+
+@dataclass
+class CommunityRow:
+    community: Community
+    counts_by_cohort: list[int]
+    total: int
+    group_count: int
+
+
+@dataclass
+class ProgramOverview:
+    program: Program
+    cohorts: list[Cohort]
+    rows: list[CommunityRow] = field(default_factory=list)
+    cohort_totals: list[int] = field(default_factory=list)
+    total_learners: int = 0
+    mentor_loads: list[MentorGroup] = field(default_factory=list)
+
+
+def program_overview(
+    *, program: Program, communities: QuerySet[Community], with_loads: bool
+) -> ProgramOverview:
+    """Counts of current learners per community and cohort, and each group's load."""
+    cohorts = list(program.cohorts.all())
+    communities = communities.filter(program=program).annotate(group_count=Count("groups"))
+    counts: dict[tuple[int, int | None], int] = defaultdict(int)
+    for row in (
+        GroupMembership.objects.filter(
+            program=program, role=MemberRole.LEARNER, end_date__isnull=True
+        )
+        .values("group__community_id", "person__class_year")
+        .annotate(n=Count("pk"))
+    ):
+        counts[(row["group__community_id"], row["person__class_year"])] += row["n"]
+    overview = ProgramOverview(program=program, cohorts=cohorts)
+    for community in communities:
+        per_cohort = [counts[(community.pk, cohort.class_year)] for cohort in cohorts]
+        total = sum(n for (cid, _), n in counts.items() if cid == community.pk)
+        overview.rows.append(
+            CommunityRow(community, per_cohort, total, community.group_count)  # type: ignore[attr-defined]
+        )
+    overview.cohort_totals = [
+        sum(r.counts_by_cohort[i] for r in overview.rows) for i in range(len(cohorts))
+    ]
+    overview.total_learners = sum(r.total for r in overview.rows)
+    if with_loads:
+        overview.mentor_loads = list(
+            MentorGroup.objects.filter(community__in=communities)
+            .select_related("community")
+            .annotate(learner_count=Count("memberships", filter=OPEN_LEARNERS))
+            .prefetch_related(open_mentors_prefetch())
+            .order_by("community__name", "name")
+        )
+    return overview
+
+
+def community_groups(*, community: Community, groups: QuerySet[MentorGroup]) -> list[MentorGroup]:
+    return list(
+        groups.filter(community=community)
+        .annotate(learner_count=Count("memberships", filter=OPEN_LEARNERS))
+        .prefetch_related(open_mentors_prefetch())
+        .order_by("name")
+    )
+
+
+def community_directors(*, community: Community) -> list[Person]:
+    return list(
+        Person.objects.filter(
+            role_grants__community=community, role_grants__role="community_director"
+        ).distinct()
+    )
+
+
+@dataclass
+class GroupRoster:
+    current_mentors: list[GroupMembership]
+    current_learners: list[GroupMembership]
+    past: list[GroupMembership]
+
+
+def group_roster(*, user: Any, group: MentorGroup) -> GroupRoster:
+    """Current and past members the user may see, with their dates."""
+    memberships = list(
+        visible_memberships(user)
+        .filter(group=group)
+        .select_related("person")
+        .order_by("role", "person__display_name", "-start_date")
+    )
+    return GroupRoster(
+        current_mentors=[m for m in memberships if m.is_open and m.role == MemberRole.MENTOR],
+        current_learners=[m for m in memberships if m.is_open and m.role == MemberRole.LEARNER],
+        past=sorted(
+            (m for m in memberships if not m.is_open),
+            key=lambda m: (m.end_date, m.person.display_name),
+            reverse=True,
+        ),
+    )
+
+
+@dataclass
+class MentorMap:
+    current: dict[str, list[Relationship]]
+    past: dict[str, list[Relationship]]
+
+
+def mentor_map(*, user: Any, person: Person) -> MentorMap:
+    """Everyone who mentors this person now and before, by kind."""
+    relationships = (
+        visible_relationships(user)
+        .filter(mentee=person)
+        .select_related("mentor", "program", "group")
+        .order_by("kind", "-start_date")
+    )
+    current: dict[str, list[Relationship]] = defaultdict(list)
+    past: dict[str, list[Relationship]] = defaultdict(list)
+    for relationship in relationships:
+        target = current if relationship.is_open else past
+        target[relationship.get_kind_display()].append(relationship)
+    return MentorMap(current=dict(current), past=dict(past))
+
+
+def mentees_of(*, user: Any, person: Person) -> list[Relationship]:
+    return list(
+        visible_relationships(user)
+        .filter(mentor=person)
+        .select_related("mentee", "program")
+        .order_by(F("end_date").desc(nulls_first=True), "mentee__display_name")
+    )
+
+
+def person_memberships(*, user: Any, person: Person) -> list[GroupMembership]:
+    return list(
+        visible_memberships(user)
+        .filter(person=person)
+        .select_related("group__community__program")
+        .order_by("-start_date")
+    )

@@ -1,0 +1,246 @@
+"""Writes to the longitudinal record. Group membership and the LC-mentor relationship share
+this one write path, so later pillars can read relationships only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from hearth.people.models import Person
+
+from .models import (
+    AssessmentExclusion,
+    EndReason,
+    GroupMembership,
+    MemberRole,
+    MentorGroup,
+    Program,
+    Relationship,
+    RelationshipKind,
+    RelationshipStatus,
+)
+
+
+def _open_lc_relationship(
+    *, mentor: Person, learner: Person, group: MentorGroup, start_date: dt.date
+) -> Relationship:
+    relationship, _ = Relationship.objects.get_or_create(
+        program=group.community.program,
+        mentor=mentor,
+        mentee=learner,
+        kind=RelationshipKind.LC_MENTOR,
+        end_date=None,
+        defaults={"group": group, "start_date": start_date},
+    )
+    AssessmentExclusion.objects.get_or_create(
+        program=group.community.program, assessor=mentor, learner=learner
+    )
+    return relationship
+
+
+def _end_lc_relationships(
+    *,
+    group: MentorGroup,
+    end_date: dt.date,
+    mentor: Person | None = None,
+    learner: Person | None = None,
+    status: str = RelationshipStatus.COMPLETED,
+) -> None:
+    open_relationships = Relationship.objects.filter(
+        group=group, kind=RelationshipKind.LC_MENTOR, end_date__isnull=True
+    )
+    if mentor is not None:
+        open_relationships = open_relationships.filter(mentor=mentor)
+    if learner is not None:
+        open_relationships = open_relationships.filter(mentee=learner)
+    for relationship in open_relationships:
+        relationship.end_date = max(end_date, relationship.start_date)
+        relationship.status = status
+        relationship.save(update_fields=["end_date", "status"])
+
+
+def _open_members(group: MentorGroup, role: str) -> list[GroupMembership]:
+    return list(group.memberships.filter(role=role, end_date__isnull=True).select_related("person"))
+
+
+@transaction.atomic
+def membership_start(
+    *, group: MentorGroup, person: Person, role: str, start_date: dt.date
+) -> GroupMembership:
+    """Put a person in a group from a date, opening LC-mentor relationships with the group."""
+    group = MentorGroup.objects.select_related("community__program").get(pk=group.pk)
+    program = group.community.program
+    if role == MemberRole.LEARNER:
+        already = GroupMembership.objects.filter(
+            person=person, program=program, role=MemberRole.LEARNER, end_date__isnull=True
+        ).select_related("group")
+        if already:
+            raise ValidationError(
+                f"{person} is already in {already[0].group} in {program}; "
+                "end that membership first."
+            )
+        if (
+            group.memberships.filter(role=MemberRole.LEARNER, end_date__isnull=True).count()
+            >= group.capacity
+        ):
+            raise ValidationError(f"{group} is full ({group.capacity} learners).")
+    membership = GroupMembership.objects.create(
+        group=group, program=program, person=person, role=role, start_date=start_date
+    )
+    if role == MemberRole.LEARNER:
+        for mentor_membership in _open_members(group, MemberRole.MENTOR):
+            _open_lc_relationship(
+                mentor=mentor_membership.person,
+                learner=person,
+                group=group,
+                start_date=start_date,
+            )
+    else:
+        for learner_membership in _open_members(group, MemberRole.LEARNER):
+            _open_lc_relationship(
+                mentor=person,
+                learner=learner_membership.person,
+                group=group,
+                start_date=start_date,
+            )
+    return membership
+
+
+@transaction.atomic
+def membership_end(
+    *, membership: GroupMembership, end_date: dt.date, reason: str
+) -> GroupMembership:
+    """End a membership (a real-world change) and the LC-mentor relationships it carried."""
+    if reason not in EndReason.values:
+        raise ValidationError(f"{reason!r} is not an end reason ({', '.join(EndReason.values)}).")
+    if membership.end_date is not None:
+        raise ValidationError(f"{membership} has already ended.")
+    if end_date < membership.start_date:
+        raise ValidationError("A membership cannot end before it started.")
+    membership.end_date = end_date
+    membership.end_reason = reason
+    membership.save(update_fields=["end_date", "end_reason"])
+    status = (
+        RelationshipStatus.COMPLETED
+        if reason == EndReason.GRADUATED
+        else RelationshipStatus.ENDED_EARLY
+    )
+    if membership.role == MemberRole.LEARNER:
+        _end_lc_relationships(
+            group=membership.group, learner=membership.person, end_date=end_date, status=status
+        )
+    else:
+        _end_lc_relationships(
+            group=membership.group, mentor=membership.person, end_date=end_date, status=status
+        )
+    return membership
+
+
+@transaction.atomic
+def learner_transfer(
+    *, membership: GroupMembership, to_group: MentorGroup, on: dt.date
+) -> GroupMembership:
+    """Move a learner to another group: end one membership, begin the next."""
+    membership_end(membership=membership, end_date=on, reason=EndReason.TRANSFERRED)
+    return membership_start(
+        group=to_group, person=membership.person, role=MemberRole.LEARNER, start_date=on
+    )
+
+
+@transaction.atomic
+def group_mentor_replace(
+    *,
+    group: MentorGroup,
+    leaving: Person,
+    successor: Person,
+    on: dt.date,
+    reason: str = EndReason.OTHER,
+) -> GroupMembership:
+    """A mentor leaves and another takes the group over from the same day."""
+    membership = group.memberships.get(
+        person=leaving, role=MemberRole.MENTOR, end_date__isnull=True
+    )
+    membership_end(membership=membership, end_date=on, reason=reason)
+    return membership_start(group=group, person=successor, role=MemberRole.MENTOR, start_date=on)
+
+
+@dataclass
+class RolloverPlan:
+    program: Program
+    on: dt.date
+    graduating: list[GroupMembership] = field(default_factory=list)
+    moving_up: list[Person] = field(default_factory=list)
+    freed_places: dict[MentorGroup, int] = field(default_factory=dict)
+
+
+def rollover_plan(*, program: Program, on: dt.date) -> RolloverPlan:
+    """What the year-end rollover would do, without doing it."""
+    plan = RolloverPlan(program=program, on=on)
+    open_learners = (
+        GroupMembership.objects.filter(
+            program=program, role=MemberRole.LEARNER, end_date__isnull=True
+        )
+        .select_related("person", "group__community")
+        .order_by("group__community__name", "group__name", "person__display_name")
+    )
+    for membership in open_learners:
+        year = membership.person.learner_year or 1
+        if year >= program.years_of_study:
+            plan.graduating.append(membership)
+            plan.freed_places[membership.group] = plan.freed_places.get(membership.group, 0) + 1
+        else:
+            plan.moving_up.append(membership.person)
+    return plan
+
+
+@transaction.atomic
+def rollover_apply(*, program: Program, on: dt.date) -> RolloverPlan:
+    """Close the academic year: graduate the final year, move everyone else up a year."""
+    plan = rollover_plan(program=program, on=on)
+    for membership in plan.graduating:
+        membership_end(membership=membership, end_date=on, reason=EndReason.GRADUATED)
+    for person in plan.moving_up:
+        person.learner_year = (person.learner_year or 1) + 1
+        person.save(update_fields=["learner_year"])
+    return plan
+
+
+@transaction.atomic
+def membership_share_history(*, membership: GroupMembership, shares: bool) -> GroupMembership:
+    """The learner's choice whether a successor mentor may see their time in the group."""
+    membership.shares_history_with_successor = shares
+    membership.save(update_fields=["shares_history_with_successor"])
+    return membership
+
+
+@transaction.atomic
+def relationship_start(
+    *, program: Program, mentor: Person, mentee: Person, kind: str, start_date: dt.date
+) -> Relationship:
+    """Open a mentoring relationship outside the learning-community groups."""
+    if kind == RelationshipKind.LC_MENTOR:
+        raise ValidationError("LC-mentor relationships follow group membership.")
+    if mentor.pk == mentee.pk:
+        raise ValidationError("Nobody can mentor themselves.")
+    return Relationship.objects.create(
+        program=program, mentor=mentor, mentee=mentee, kind=kind, start_date=start_date
+    )
+
+
+@transaction.atomic
+def relationship_end(
+    *, relationship: Relationship, end_date: dt.date, status: str, reflection: str = ""
+) -> Relationship:
+    """Close a relationship as completed (with a closing reflection) or ended early."""
+    if status not in (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED_EARLY):
+        raise ValidationError("A relationship ends as completed or ended early.")
+    if relationship.end_date is not None:
+        raise ValidationError("This relationship has already ended.")
+    relationship.end_date = max(end_date, relationship.start_date)
+    relationship.status = status
+    relationship.closing_reflection = reflection
+    relationship.save(update_fields=["end_date", "status", "closing_reflection"])
+    return relationship

@@ -1,0 +1,255 @@
+"""The one permission rule. Pages, the API and templates all ask it; nothing else decides
+who may see what. Whatever a user may not see is treated as if it did not exist (404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from hearth.communities.models import (
+    Community,
+    GroupMembership,
+    MemberRole,
+    MentorGroup,
+    Program,
+    Relationship,
+)
+
+from .models import Person, Role, RoleGrant
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user holds, read once per request."""
+
+    superuser: bool
+    directed_programs: frozenset[int]
+    directed_communities: frozenset[int]
+    other_role_programs: frozenset[int]
+    mentor_tenures: tuple[GroupMembership, ...]
+    learner_memberships: tuple[GroupMembership, ...]
+
+    @property
+    def mentored_groups(self) -> set[int]:
+        return {m.group_id for m in self.mentor_tenures}
+
+    @property
+    def learner_groups(self) -> set[int]:
+        return {m.group_id for m in self.learner_memberships}
+
+
+def scope_of(user: Any) -> Scope:
+    if not getattr(user, "is_authenticated", False):
+        return Scope(False, frozenset(), frozenset(), frozenset(), (), ())
+    cached = getattr(user, "_hearth_scope", None)
+    if cached is not None:
+        return cached
+    grants = list(RoleGrant.objects.filter(person=user).values_list("role", "program", "community"))
+    memberships = list(GroupMembership.objects.filter(person=user).select_related("group"))
+    scope = Scope(
+        superuser=user.is_superuser,
+        directed_programs=frozenset(p for r, p, _ in grants if r == Role.PROGRAM_DIRECTOR),
+        directed_communities=frozenset(
+            c for r, _, c in grants if r == Role.COMMUNITY_DIRECTOR and c is not None
+        ),
+        other_role_programs=frozenset(
+            p for r, p, _ in grants if r in (Role.EVALUATOR, Role.FACILITATOR)
+        ),
+        mentor_tenures=tuple(m for m in memberships if m.role == MemberRole.MENTOR),
+        learner_memberships=tuple(
+            m for m in memberships if m.role == MemberRole.LEARNER and m.end_date is None
+        ),
+    )
+    user._hearth_scope = scope
+    return scope
+
+
+def _any(conditions: list[Q]) -> Q:
+    return reduce(or_, conditions, NOTHING)
+
+
+def _memberships_seen_by_mentor(scope: Scope, prefix: str = "") -> Q:
+    """A mentor sees members whose time in the group overlapped their own, and earlier
+    members who agreed to share their history with a successor."""
+    conditions = []
+    for tenure in scope.mentor_tenures:
+        overlap = Q(**{f"{prefix}end_date__isnull": True}) | Q(
+            **{f"{prefix}end_date__gte": tenure.start_date}
+        )
+        if tenure.end_date is not None:
+            overlap &= Q(**{f"{prefix}start_date__lte": tenure.end_date})
+        conditions.append(
+            Q(**{f"{prefix}group_id": tenure.group_id})
+            & (overlap | Q(**{f"{prefix}shares_history_with_successor": True}))
+        )
+    return _any(conditions)
+
+
+def _membership_condition(scope: Scope, prefix: str = "") -> Q:
+    if scope.superuser:
+        return Q()
+    conditions = [
+        Q(**{f"{prefix}program_id__in": scope.directed_programs}),
+        Q(**{f"{prefix}group__community_id__in": scope.directed_communities}),
+        _memberships_seen_by_mentor(scope, prefix),
+    ]
+    if scope.learner_groups:
+        conditions.append(
+            Q(**{f"{prefix}group_id__in": scope.learner_groups, f"{prefix}end_date__isnull": True})
+        )
+    return _any(conditions)
+
+
+def visible_programs(user: Any) -> QuerySet[Program]:
+    scope = scope_of(user)
+    if scope.superuser:
+        return Program.objects.all()
+    ids = set(scope.directed_programs) | set(scope.other_role_programs)
+    ids |= set(
+        Community.objects.filter(pk__in=scope.directed_communities).values_list(
+            "program_id", flat=True
+        )
+    )
+    ids |= {m.program_id for m in scope.mentor_tenures + scope.learner_memberships}
+    return Program.objects.filter(pk__in=ids)
+
+
+def visible_communities(user: Any) -> QuerySet[Community]:
+    scope = scope_of(user)
+    if scope.superuser:
+        return Community.objects.all()
+    return Community.objects.filter(
+        Q(program_id__in=scope.directed_programs)
+        | Q(pk__in=scope.directed_communities)
+        | Q(groups__in=scope.mentored_groups | scope.learner_groups)
+    ).distinct()
+
+
+def visible_groups(user: Any) -> QuerySet[MentorGroup]:
+    scope = scope_of(user)
+    if scope.superuser:
+        return MentorGroup.objects.all()
+    return MentorGroup.objects.filter(
+        Q(community__program_id__in=scope.directed_programs)
+        | Q(community_id__in=scope.directed_communities)
+        | Q(pk__in=scope.mentored_groups | scope.learner_groups)
+    )
+
+
+def visible_memberships(user: Any) -> QuerySet[GroupMembership]:
+    return GroupMembership.objects.filter(_membership_condition(scope_of(user)))
+
+
+def visible_people(user: Any) -> QuerySet[Person]:
+    scope = scope_of(user)
+    if scope.superuser:
+        return Person.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Person.objects.none()
+    seen_through_groups = GroupMembership.objects.filter(_membership_condition(scope)).values(
+        "person_id"
+    )
+    conditions = [
+        Q(pk=user.pk),
+        Q(pk__in=seen_through_groups),
+        Q(role_grants__program_id__in=scope.directed_programs),
+        Q(role_grants__community_id__in=scope.directed_communities),
+        # Everyone who mentors the user, in any kind of relationship.
+        Q(pk__in=Relationship.objects.filter(mentee_id=user.pk).values("mentor_id")),
+    ]
+    if scope.learner_groups:
+        learner_communities = MentorGroup.objects.filter(pk__in=scope.learner_groups).values(
+            "community_id"
+        )
+        conditions.append(
+            Q(role_grants__role=Role.COMMUNITY_DIRECTOR)
+            & Q(role_grants__community_id__in=learner_communities)
+        )
+    return Person.objects.filter(_any(conditions)).distinct()
+
+
+def visible_relationships(user: Any) -> QuerySet[Relationship]:
+    scope = scope_of(user)
+    if scope.superuser:
+        return Relationship.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Relationship.objects.none()
+    people = visible_people(user).values("pk")
+    return Relationship.objects.filter(
+        Q(mentor_id=user.pk)
+        | Q(mentee_id=user.pk)
+        | Q(program_id__in=scope.directed_programs)
+        | Q(
+            group__community_id__in=scope.directed_communities,
+            mentee__in=people,
+        )
+    )
+
+
+def directs_program(user: Any, program: Program) -> bool:
+    scope = scope_of(user)
+    return scope.superuser or program.pk in scope.directed_programs
+
+
+def directs_community(user: Any, community: Community) -> bool:
+    scope = scope_of(user)
+    return (
+        scope.superuser
+        or community.program_id in scope.directed_programs
+        or community.pk in scope.directed_communities
+    )
+
+
+_QUERYSETS = {
+    Program: visible_programs,
+    Community: visible_communities,
+    MentorGroup: visible_groups,
+    Person: visible_people,
+    GroupMembership: visible_memberships,
+    Relationship: visible_relationships,
+}
+
+
+def can_view(user: Any, obj: Model) -> bool:
+    visible = _QUERYSETS.get(type(obj))
+    if visible is None:
+        raise TypeError(f"No permission rule for {type(obj).__name__}.")
+    return visible(user).filter(pk=obj.pk).exists()
+
+
+def _get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist as missing:
+        raise Http404("Not found.") from missing
+
+
+def get_program_for_user(user: Any, slug: str) -> Program:
+    return _get_or_404(visible_programs(user), slug=slug)
+
+
+def get_community_for_user(user: Any, pk: int) -> Community:
+    return _get_or_404(visible_communities(user).select_related("program"), pk=pk)
+
+
+def get_group_for_user(user: Any, pk: int) -> MentorGroup:
+    return _get_or_404(visible_groups(user).select_related("community__program"), pk=pk)
+
+
+def get_person_for_user(user: Any, pk: int) -> Person:
+    return _get_or_404(visible_people(user), pk=pk)
+
+
+def get_directed_program(user: Any, slug: str) -> Program:
+    """A program the user directs; anyone else gets 404."""
+    program = get_program_for_user(user, slug)
+    if not directs_program(user, program):
+        raise Http404("Not found.")
+    return program

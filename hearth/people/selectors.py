@@ -1,0 +1,73 @@
+"""What each role's home page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch
+
+from hearth.communities.models import Community, GroupMembership, MemberRole, MentorGroup, Program
+from hearth.communities.selectors import OPEN_LEARNERS, open_mentors_prefetch
+
+from .models import Role, RoleGrant
+from .permissions import scope_of
+
+
+@dataclass
+class Home:
+    directed_programs: list[Program] = field(default_factory=list)
+    directed_communities: list[Community] = field(default_factory=list)
+    mentored_groups: list[MentorGroup] = field(default_factory=list)
+    learner_groups: list[MentorGroup] = field(default_factory=list)
+    other_roles: list[RoleGrant] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.directed_programs
+            or self.directed_communities
+            or self.mentored_groups
+            or self.learner_groups
+            or self.other_roles
+        )
+
+
+def home_for(user: Any) -> Home:
+    """The sections of the home page, one per role the user holds."""
+    scope = scope_of(user)
+    home = Home()
+    if scope.superuser:
+        home.directed_programs = list(Program.objects.all())
+    else:
+        home.directed_programs = list(Program.objects.filter(pk__in=scope.directed_programs))
+    home.directed_communities = list(
+        Community.objects.filter(pk__in=scope.directed_communities)
+        .select_related("program")
+        .annotate(group_count=Count("groups", distinct=True))
+    )
+    open_learners = Prefetch(
+        "memberships",
+        queryset=GroupMembership.objects.filter(role=MemberRole.LEARNER, end_date__isnull=True)
+        .select_related("person")
+        .order_by("person__display_name"),
+        to_attr="open_learners",
+    )
+    current_mentored = [m.group_id for m in scope.mentor_tenures if m.end_date is None]
+    home.mentored_groups = list(
+        MentorGroup.objects.filter(pk__in=current_mentored)
+        .select_related("community__program")
+        .annotate(learner_count=Count("memberships", filter=OPEN_LEARNERS))
+        .prefetch_related(open_learners, open_mentors_prefetch())
+    )
+    home.learner_groups = list(
+        MentorGroup.objects.filter(pk__in=scope.learner_groups)
+        .select_related("community__program")
+        .prefetch_related(open_learners, open_mentors_prefetch())
+    )
+    home.other_roles = list(
+        RoleGrant.objects.filter(
+            person=user, role__in=[Role.EVALUATOR, Role.FACILITATOR]
+        ).select_related("program")
+    )
+    return home
