@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import message_from_bytes
+from email.message import Message as EmailMessage
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from hearth.testing import School, build_school
 
@@ -21,3 +27,41 @@ def fast_password_hashing(settings) -> None:  # noqa: ANN001 - pytest-django's s
 @pytest.fixture
 def school(db: None) -> School:
     return build_school()
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_immediately(settings) -> None:  # noqa: ANN001 - pytest-django's settings
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@dataclass
+class Mailbox:
+    messages: list[EmailMessage]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in m.get_all("To", [""])[0]]
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[Mailbox]:  # noqa: ANN001 - pytest-django's settings
+    """A real SMTP server on loopback; Django's SMTP backend sends to it."""
+    mailbox = Mailbox(messages=[])
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
+            mailbox.messages.append(message_from_bytes(envelope.content))
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield mailbox
+    finally:
+        controller.stop()

@@ -15,6 +15,9 @@ class Program(models.Model):
     years_of_study = models.PositiveSmallIntegerField(
         default=4, help_text="Learners in this year graduate at the year-end rollover."
     )
+    last_rollover_on = models.DateField(
+        null=True, blank=True, help_text="When a director last closed the academic year."
+    )
 
     class Meta:
         ordering = ["name"]

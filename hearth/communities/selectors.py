@@ -12,14 +12,17 @@ from hearth.people.models import Person
 from hearth.people.permissions import visible_memberships, visible_relationships
 
 from .models import (
+    AssessmentExclusion,
     Cohort,
     Community,
     GroupMembership,
     MemberRole,
+    MentorChangeRequest,
     MentorGroup,
     Program,
     Relationship,
 )
+from .services import RolloverPlan, rollover_plan
 
 OPEN_LEARNERS = Q(memberships__role=MemberRole.LEARNER, memberships__end_date__isnull=True)
 
@@ -169,4 +172,43 @@ def person_memberships(*, user: Any, person: Person) -> list[GroupMembership]:
         .filter(person=person)
         .select_related("group__community__program")
         .order_by("-start_date")
+    )
+
+
+def change_requests_for(*, communities: QuerySet[Community]) -> list[MentorChangeRequest]:
+    """Open requests first, then the decided ones, for the communities given."""
+    return list(
+        MentorChangeRequest.objects.filter(membership__group__community__in=communities)
+        .select_related("membership__person", "membership__group__community", "decided_by")
+        .order_by(F("decided_at").desc(nulls_first=True), "-created_at")
+    )
+
+
+@dataclass
+class RolloverPreview:
+    plan: RolloverPlan
+    moving_up_by_year: list[tuple[int, int]]
+    graduating_by_group: list[tuple[MentorGroup, int]]
+
+
+def rollover_preview(*, program: Program, on) -> RolloverPreview:  # noqa: ANN001 - a date
+    """The rollover plan, summarised the way a director checks it."""
+    plan = rollover_plan(program=program, on=on)
+    years: dict[int, int] = defaultdict(int)
+    for person in plan.moving_up:
+        years[person.learner_year or 1] += 1
+    return RolloverPreview(
+        plan=plan,
+        moving_up_by_year=sorted(years.items()),
+        graduating_by_group=sorted(
+            plan.freed_places.items(), key=lambda item: (item[0].community.name, item[0].name)
+        ),
+    )
+
+
+def exclusions_for(*, program: Program) -> list[AssessmentExclusion]:
+    return list(
+        AssessmentExclusion.objects.filter(program=program)
+        .select_related("assessor", "learner")
+        .order_by("learner__display_name", "assessor__display_name")
     )

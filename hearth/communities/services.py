@@ -8,14 +8,18 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from hearth.people.models import Person
+from hearth.lib.email import email_on_commit
+from hearth.people.models import Person, Role
 
 from .models import (
     AssessmentExclusion,
     EndReason,
     GroupMembership,
     MemberRole,
+    MentorChangeRequest,
     MentorGroup,
     Program,
     Relationship,
@@ -167,6 +171,10 @@ def group_mentor_replace(
     return membership_start(group=group, person=successor, role=MemberRole.MENTOR, start_date=on)
 
 
+# Closing the year twice within this many days is a mistake, not a new year.
+ROLLOVER_MIN_DAYS = 300
+
+
 @dataclass
 class RolloverPlan:
     program: Program
@@ -199,12 +207,19 @@ def rollover_plan(*, program: Program, on: dt.date) -> RolloverPlan:
 @transaction.atomic
 def rollover_apply(*, program: Program, on: dt.date) -> RolloverPlan:
     """Close the academic year: graduate the final year, move everyone else up a year."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.last_rollover_on and (on - program.last_rollover_on).days < ROLLOVER_MIN_DAYS:
+        raise ValidationError(
+            f"The academic year was already closed on {program.last_rollover_on:%d %B %Y}."
+        )
     plan = rollover_plan(program=program, on=on)
     for membership in plan.graduating:
         membership_end(membership=membership, end_date=on, reason=EndReason.GRADUATED)
     for person in plan.moving_up:
         person.learner_year = (person.learner_year or 1) + 1
         person.save(update_fields=["learner_year"])
+    program.last_rollover_on = on
+    program.save(update_fields=["last_rollover_on"])
     return plan
 
 
@@ -244,3 +259,78 @@ def relationship_end(
     relationship.closing_reflection = reflection
     relationship.save(update_fields=["end_date", "status", "closing_reflection"])
     return relationship
+
+
+@transaction.atomic
+def exclusion_add(
+    *, program: Program, assessor: Person, learner: Person, reason: str
+) -> AssessmentExclusion:
+    """Keep an assessor away from grading a learner they advise."""
+    if assessor.pk == learner.pk:
+        raise ValidationError("A person cannot be excluded from assessing themselves.")
+    exclusion, _ = AssessmentExclusion.objects.get_or_create(
+        program=program, assessor=assessor, learner=learner, defaults={"reason": reason}
+    )
+    return exclusion
+
+
+@transaction.atomic
+def change_request_create(*, membership: GroupMembership, reason: str) -> MentorChangeRequest:
+    """A learner asks for another mentor; only the community's directors are told."""
+    if not membership.is_open or membership.role != MemberRole.LEARNER:
+        raise ValidationError("Only a learner's current group membership can be changed.")
+    if membership.change_requests.filter(status=MentorChangeRequest.Status.OPEN).exists():
+        raise ValidationError("You have already asked; your community director will reply.")
+    change_request = MentorChangeRequest.objects.create(membership=membership, reason=reason)
+    community = membership.group.community
+    directors = Person.objects.filter(
+        Q(role_grants__role=Role.COMMUNITY_DIRECTOR, role_grants__community=community)
+        | Q(role_grants__role=Role.PROGRAM_DIRECTOR, role_grants__program=community.program)
+    ).distinct()
+    # The email names neither the learner nor the reason: it may sit in a shared inbox.
+    email_on_commit(
+        subject=f"A learner in {community} asked for a different mentor",
+        body=(
+            f"A learner in {community} ({community.program}) has asked for a different mentor.\n"
+            "Sign in to Hearth to read the request; the mentor has not been told."
+        ),
+        recipients=[d.email for d in directors],
+    )
+    return change_request
+
+
+@transaction.atomic
+def change_request_decide(
+    *,
+    change_request: MentorChangeRequest,
+    decided_by: Person,
+    move_to: MentorGroup | None,
+    note: str,
+    on: dt.date,
+) -> MentorChangeRequest:
+    """Move the learner to another group, or decline; either way the request closes."""
+    if change_request.status != MentorChangeRequest.Status.OPEN:
+        raise ValidationError("This request has already been decided.")
+    membership = change_request.membership
+    if move_to is not None:
+        if move_to.pk == membership.group_id:
+            raise ValidationError("Choose a different group from the learner's current one.")
+        if move_to.community.program_id != membership.program_id:
+            raise ValidationError("The new group must be in the same program.")
+        learner_transfer(membership=membership, to_group=move_to, on=on)
+        change_request.status = MentorChangeRequest.Status.MOVED
+    else:
+        change_request.status = MentorChangeRequest.Status.DECLINED
+    change_request.decided_by = decided_by
+    change_request.decided_at = timezone.now()
+    change_request.decision_note = note
+    change_request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    email_on_commit(
+        subject="Your request for a different mentor",
+        body=(
+            "Your community director has answered your request: "
+            f"{change_request.get_status_display().lower()}.\n\n{note}".rstrip()
+        ),
+        recipients=[membership.person.email],
+    )
+    return change_request

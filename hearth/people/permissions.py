@@ -15,6 +15,7 @@ from hearth.communities.models import (
     Community,
     GroupMembership,
     MemberRole,
+    MentorChangeRequest,
     MentorGroup,
     Program,
     Relationship,
@@ -207,6 +208,50 @@ def directs_community(user: Any, community: Community) -> bool:
     )
 
 
+def directed_communities_in(user: Any, program: Program) -> QuerySet[Community]:
+    """The communities of this program the user directs, directly or as program director."""
+    scope = scope_of(user)
+    communities = Community.objects.filter(program=program)
+    if scope.superuser or program.pk in scope.directed_programs:
+        return communities
+    return communities.filter(pk__in=scope.directed_communities)
+
+
+def visible_change_requests(user: Any) -> QuerySet[MentorChangeRequest]:
+    """Directors of the learner's community, and the learner who asked; never the mentor."""
+    scope = scope_of(user)
+    if scope.superuser:
+        return MentorChangeRequest.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return MentorChangeRequest.objects.none()
+    return MentorChangeRequest.objects.filter(
+        Q(membership__program_id__in=scope.directed_programs)
+        | Q(membership__group__community_id__in=scope.directed_communities)
+        | Q(membership__person_id=user.pk)
+    )
+
+
+def get_change_request_for_director(user: Any, pk: int) -> MentorChangeRequest:
+    scope = scope_of(user)
+    directed = MentorChangeRequest.objects.all()
+    if not scope.superuser:
+        directed = directed.filter(
+            Q(membership__program_id__in=scope.directed_programs)
+            | Q(membership__group__community_id__in=scope.directed_communities)
+        )
+    return _get_or_404(
+        directed.select_related("membership__person", "membership__group__community__program"),
+        pk=pk,
+    )
+
+
+def own_open_learner_membership(user: Any, group: MentorGroup) -> GroupMembership | None:
+    for membership in scope_of(user).learner_memberships:
+        if membership.group_id == group.pk:
+            return membership
+    return None
+
+
 _QUERYSETS = {
     Program: visible_programs,
     Community: visible_communities,
@@ -214,6 +259,7 @@ _QUERYSETS = {
     Person: visible_people,
     GroupMembership: visible_memberships,
     Relationship: visible_relationships,
+    MentorChangeRequest: visible_change_requests,
 }
 
 
