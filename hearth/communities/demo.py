@@ -391,7 +391,7 @@ def seed_demo(*, today: dt.date | None = None) -> DemoSchool:
         size = LEARNERS_PER_CLASS + rng.randint(-3, 3)
         cohort_learners = []
         for index in range(size):
-            group = groups[index % len(groups)]
+            group = groups[(index + 7 * year) % len(groups)]
             email = None
             if (
                 not demo_learner_done

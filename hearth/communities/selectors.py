@@ -70,6 +70,9 @@ def program_overview(
         .annotate(n=Count("pk"))
     ):
         counts[(row["group__community_id"], row["person__class_year"])] += row["n"]
+    # Graduated classes have no current learners: their column would only show zeros.
+    current_years = {year for (_, year) in counts}
+    cohorts = [cohort for cohort in cohorts if cohort.class_year in current_years]
     overview = ProgramOverview(program=program, cohorts=cohorts)
     for community in communities:
         per_cohort = [counts[(community.pk, cohort.class_year)] for cohort in cohorts]
