@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from hearth.lib.http import AuthenticatedRequest
 from hearth.people.permissions import (
     directed_communities_in,
     directs_community,
@@ -77,7 +78,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_history(request: HttpRequest, pk: int) -> HttpResponse:
+def share_history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     group = get_group_for_user(request.user, pk)
     membership = own_open_learner_membership(request.user, group)
     if membership is None:
@@ -131,7 +132,7 @@ def change_requests(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def change_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def change_request_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     change_request = get_change_request_for_director(request.user, pk)
     membership = change_request.membership
     groups = (
