@@ -29,11 +29,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "ninja",
     "simple_history",
     "django_tasks",
     "django_tasks_db",
     "hearth.people",
     "hearth.communities",
+    "hearth.api",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +94,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "hearth" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from hearth.api import urls as api_token_urls
+from hearth.api.api import api
 from hearth.communities import urls as community_urls
 from hearth.people import views as people_views
 
@@ -16,6 +18,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("account/api-tokens/", include(api_token_urls)),
+    path("api/", api.urls),
     path("", include(community_urls)),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,199 @@
+"""The read-only JSON API. Every answer goes through the one permission rule in
+hearth.people.permissions, so the API shows exactly what the pages show; whatever the
+caller may not see answers 404.
+
+Lists are paged with ninja's PageNumberPagination: ?page=N (from 1) and ?page_size=N
+(at most 100, default 50) give {"items": [...], "count": <total across pages>}."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query
+from ninja.errors import AuthenticationError
+from ninja.operation import Operation
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.security import django_auth
+
+from hearth.communities.models import (
+    AssessmentExclusion,
+    Community,
+    GroupMembership,
+    MentorGroup,
+    Program,
+    Relationship,
+)
+from hearth.people.models import Person
+from hearth.people.permissions import (
+    get_community_for_user,
+    get_directed_program,
+    get_group_for_user,
+    get_person_for_user,
+    get_program_for_user,
+)
+
+from . import selectors
+from .auth import TokenAuth
+from .schemas import (
+    CommunityOut,
+    ErrorOut,
+    ExclusionOut,
+    GroupOut,
+    MembershipOut,
+    PersonOut,
+    ProgramOut,
+    RelationshipOut,
+)
+
+PAGE_SIZE = 50
+
+
+class HearthAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # Short, stable ids ("list_people") make readable generated clients.
+        return operation.view_func.__name__
+
+
+api = HearthAPI(
+    title="Hearth API",
+    version="1",
+    description=(
+        "Read-only access to programs, communities, mentor groups, people and memberships, "
+        "showing exactly what the signed-in pages show. Authenticate with "
+        "`Authorization: Bearer <token>` (create a token at /account/api-tokens/). Lists "
+        "take `page` and `page_size` (at most 100) and answer `{items, count}`."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    docs_decorator=login_required,
+)
+
+
+def viewer(request: HttpRequest) -> Person:
+    # Ninja puts whoever authenticated (token owner or session user) on request.auth;
+    # request.user stays anonymous for token calls.
+    return request.auth  # type: ignore[attr-defined]
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="Hearth"'
+    return response
+
+
+@api.get("/programs", response=list[ProgramOut], tags=["programs"])
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_programs(request: HttpRequest) -> QuerySet[Program]:
+    return selectors.api_programs(user=viewer(request))
+
+
+@api.get("/programs/{slug}", response={200: ProgramOut, 404: ErrorOut}, tags=["programs"])
+def get_program(request: HttpRequest, slug: str) -> Program:
+    return get_program_for_user(viewer(request), slug)
+
+
+@api.get(
+    "/programs/{slug}/communities",
+    response={200: list[CommunityOut], 404: ErrorOut},
+    tags=["programs"],
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_program_communities(request: HttpRequest, slug: str) -> QuerySet[Community]:
+    user = viewer(request)
+    return selectors.api_communities(user=user, program=get_program_for_user(user, slug))
+
+
+@api.get(
+    "/programs/{slug}/assessment-exclusions",
+    response={200: list[ExclusionOut], 404: ErrorOut},
+    tags=["programs"],
+    summary="List the assessment firewall (program directors only)",
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_assessment_exclusions(request: HttpRequest, slug: str) -> QuerySet[AssessmentExclusion]:
+    return selectors.api_exclusions(program=get_directed_program(viewer(request), slug))
+
+
+@api.get(
+    "/communities/{community_id}", response={200: CommunityOut, 404: ErrorOut}, tags=["communities"]
+)
+def get_community(request: HttpRequest, community_id: int) -> Community:
+    return get_community_for_user(viewer(request), community_id)
+
+
+@api.get(
+    "/communities/{community_id}/groups",
+    response={200: list[GroupOut], 404: ErrorOut},
+    tags=["communities"],
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_community_groups(request: HttpRequest, community_id: int) -> QuerySet[MentorGroup]:
+    user = viewer(request)
+    return selectors.api_groups(user=user, community=get_community_for_user(user, community_id))
+
+
+@api.get("/groups/{group_id}", response={200: GroupOut, 404: ErrorOut}, tags=["groups"])
+def get_group(request: HttpRequest, group_id: int) -> MentorGroup:
+    return get_group_for_user(viewer(request), group_id)
+
+
+@api.get(
+    "/groups/{group_id}/memberships",
+    response={200: list[MembershipOut], 404: ErrorOut},
+    tags=["groups"],
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_group_memberships(request: HttpRequest, group_id: int) -> QuerySet[GroupMembership]:
+    user = viewer(request)
+    group = get_group_for_user(user, group_id)
+    return selectors.api_memberships(user=user, group_id=group.pk)
+
+
+@api.get("/people", response=list[PersonOut], tags=["people"])
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_people(request: HttpRequest) -> QuerySet[Person]:
+    return selectors.api_people(user=viewer(request))
+
+
+@api.get("/people/{person_id}", response={200: PersonOut, 404: ErrorOut}, tags=["people"])
+def get_person(request: HttpRequest, person_id: int) -> Person:
+    return get_person_for_user(viewer(request), person_id)
+
+
+@api.get(
+    "/people/{person_id}/memberships",
+    response={200: list[MembershipOut], 404: ErrorOut},
+    tags=["people"],
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_person_memberships(request: HttpRequest, person_id: int) -> QuerySet[GroupMembership]:
+    user = viewer(request)
+    return selectors.api_memberships(user=user, person=get_person_for_user(user, person_id))
+
+
+@api.get(
+    "/people/{person_id}/relationships",
+    response={200: list[RelationshipOut], 404: ErrorOut},
+    tags=["people"],
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_person_relationships(request: HttpRequest, person_id: int) -> QuerySet[Relationship]:
+    user = viewer(request)
+    return selectors.api_relationships(user=user, person=get_person_for_user(user, person_id))
+
+
+@api.get("/memberships", response=list[MembershipOut], tags=["memberships"])
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_memberships(
+    request: HttpRequest,
+    program: str | None = Query(None, description="Only this program (its slug)."),
+    group: int | None = Query(None, description="Only this mentor group (its id)."),
+    is_open: bool | None = Query(
+        None, alias="open", description="true: current memberships only; false: ended only."
+    ),
+) -> QuerySet[GroupMembership]:
+    return selectors.api_memberships(
+        user=viewer(request), program_slug=program, group_id=group, is_open=is_open
+    )

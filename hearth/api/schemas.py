@@ -1,0 +1,147 @@
+"""What the API returns. People never carry self-reported attributes: those are for
+balancing and aggregate reports only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+from hearth.communities.models import (
+    AssessmentExclusion,
+    Community,
+    GroupMembership,
+    MentorGroup,
+    Relationship,
+)
+from hearth.people.models import Person
+
+
+class ProgramOut(Schema):
+    slug: str
+    name: str
+    description: str
+    years_of_study: int
+
+
+class CommunityOut(Schema):
+    id: int
+    program: str
+    name: str
+    description: str
+
+    @staticmethod
+    def resolve_program(community: Community) -> str:
+        return community.program.slug
+
+
+class GroupOut(Schema):
+    id: int
+    program: str
+    community_id: int
+    community_name: str
+    name: str
+    capacity: int
+
+    @staticmethod
+    def resolve_program(group: MentorGroup) -> str:
+        return group.community.program.slug
+
+    @staticmethod
+    def resolve_community_name(group: MentorGroup) -> str:
+        return group.community.name
+
+
+class PersonOut(Schema):
+    id: int
+    display_name: str
+    email: str
+    pronouns: str
+    department: str
+    academic_rank: str
+    class_year: int | None
+    learner_year: int | None
+    time_zone: str
+    interests: list[str]
+
+    @staticmethod
+    def resolve_interests(person: Person) -> list[str]:
+        # .all() so a prefetch is used; interests are ordered by name in Meta.
+        return [interest.name for interest in person.interests.all()]
+
+
+class MembershipOut(Schema):
+    id: int
+    group_id: int
+    group_name: str
+    community_id: int
+    community_name: str
+    person_id: int
+    person_name: str
+    role: str
+    start_date: dt.date
+    end_date: dt.date | None
+    end_reason: str
+
+    @staticmethod
+    def resolve_group_name(membership: GroupMembership) -> str:
+        return membership.group.name
+
+    @staticmethod
+    def resolve_community_id(membership: GroupMembership) -> int:
+        return membership.group.community_id
+
+    @staticmethod
+    def resolve_community_name(membership: GroupMembership) -> str:
+        return membership.group.community.name
+
+    @staticmethod
+    def resolve_person_name(membership: GroupMembership) -> str:
+        return membership.person.display_name
+
+
+class RelationshipOut(Schema):
+    id: int
+    program: str
+    mentor_id: int
+    mentor_name: str
+    mentee_id: int
+    mentee_name: str
+    kind: str
+    status: str
+    start_date: dt.date
+    end_date: dt.date | None
+
+    @staticmethod
+    def resolve_program(relationship: Relationship) -> str:
+        return relationship.program.slug
+
+    @staticmethod
+    def resolve_mentor_name(relationship: Relationship) -> str:
+        return relationship.mentor.display_name
+
+    @staticmethod
+    def resolve_mentee_name(relationship: Relationship) -> str:
+        return relationship.mentee.display_name
+
+
+class ExclusionOut(Schema):
+    id: int
+    assessor_id: int
+    assessor_name: str
+    learner_id: int
+    learner_name: str
+    reason: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_assessor_name(exclusion: AssessmentExclusion) -> str:
+        return exclusion.assessor.display_name
+
+    @staticmethod
+    def resolve_learner_name(exclusion: AssessmentExclusion) -> str:
+        return exclusion.learner.display_name
+
+
+class ErrorOut(Schema):
+    detail: str
