@@ -1,0 +1,129 @@
+"""Every page × every role: the right status, the role's own people shown, nobody else's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import reverse
+
+from hearth.testing import PASSWORD, School
+
+ROLES = [
+    "admin",
+    "director",
+    "house_director",
+    "mentor_a1",
+    "learner_a1",
+    "evaluator",
+    "facilitator",
+    "outsider",
+    "anonymous",
+]
+EVERYONE = set(ROLES) - {"anonymous"}
+DIRECTORS = {"admin", "director"}
+HOUSE_A = DIRECTORS | {"house_director"}
+GROUP_A1 = HOUSE_A | {"mentor_a1", "learner_a1"}
+PROGRAM = GROUP_A1 | {"evaluator", "facilitator"}
+
+# (name, url builder, roles answered 200); everyone else gets 404 (anonymous: sign-in redirect).
+PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
+    ("home", lambda s: reverse("home"), EVERYONE),
+    ("program", lambda s: reverse("program", args=[s.program.slug]), PROGRAM),
+    ("community A", lambda s: reverse("community", args=[s.house_a.pk]), GROUP_A1),
+    ("community B", lambda s: reverse("community", args=[s.house_b.pk]), DIRECTORS),
+    ("group A1", lambda s: reverse("group", args=[s.group_a1.pk]), GROUP_A1),
+    ("group A2", lambda s: reverse("group", args=[s.group_a2.pk]), HOUSE_A),
+    ("group B1", lambda s: reverse("group", args=[s.group_b1.pk]), DIRECTORS),
+    ("learner A1", lambda s: reverse("person", args=[s.learner_a1.pk]), GROUP_A1),
+    ("learner B1", lambda s: reverse("person", args=[s.learner_b1.pk]), DIRECTORS),
+    ("mentor A1", lambda s: reverse("person", args=[s.mentor_a1.pk]), GROUP_A1),
+    ("rollover", lambda s: reverse("rollover", args=[s.program.slug]), DIRECTORS),
+    ("firewall", lambda s: reverse("firewall", args=[s.program.slug]), DIRECTORS),
+    ("firewall csv", lambda s: reverse("firewall_csv", args=[s.program.slug]), DIRECTORS),
+    ("change requests", lambda s: reverse("change_requests", args=[s.program.slug]), HOUSE_A),
+    (
+        "ask for another mentor",
+        lambda s: reverse("change_request_new", args=[s.group_a1.pk]),
+        {"learner_a1"},
+    ),
+    ("roster import", lambda s: reverse("roster_import", args=[s.program.slug]), DIRECTORS),
+    (
+        "roster template",
+        lambda s: reverse("roster_template", args=[s.program.slug, "csv"]),
+        DIRECTORS,
+    ),
+    ("api tokens", lambda s: reverse("api_tokens"), EVERYONE),
+]
+
+# The JSON API, called with the signed-in session; anonymous callers get 401.
+API: list[tuple[str, Callable[[School], str], set[str]]] = [
+    ("programs", lambda s: "/api/programs", EVERYONE),
+    ("program", lambda s: f"/api/programs/{s.program.slug}", PROGRAM),
+    ("program communities", lambda s: f"/api/programs/{s.program.slug}/communities", PROGRAM),
+    ("firewall", lambda s: f"/api/programs/{s.program.slug}/assessment-exclusions", DIRECTORS),
+    ("community A", lambda s: f"/api/communities/{s.house_a.pk}", GROUP_A1),
+    ("community A groups", lambda s: f"/api/communities/{s.house_a.pk}/groups", GROUP_A1),
+    ("community B", lambda s: f"/api/communities/{s.house_b.pk}", DIRECTORS),
+    ("group A1", lambda s: f"/api/groups/{s.group_a1.pk}", GROUP_A1),
+    ("group A1 members", lambda s: f"/api/groups/{s.group_a1.pk}/memberships", GROUP_A1),
+    ("group A2 members", lambda s: f"/api/groups/{s.group_a2.pk}/memberships", HOUSE_A),
+    ("group B1", lambda s: f"/api/groups/{s.group_b1.pk}", DIRECTORS),
+    ("people", lambda s: "/api/people", EVERYONE),
+    ("learner A1", lambda s: f"/api/people/{s.learner_a1.pk}", GROUP_A1),
+    ("learner A1 memberships", lambda s: f"/api/people/{s.learner_a1.pk}/memberships", GROUP_A1),
+    (
+        "learner A1 relationships",
+        lambda s: f"/api/people/{s.learner_a1.pk}/relationships",
+        GROUP_A1,
+    ),
+    ("learner B1", lambda s: f"/api/people/{s.learner_b1.pk}", DIRECTORS),
+    ("memberships", lambda s: "/api/memberships", EVERYONE),
+]
+
+LEARNERS = {
+    "learner_a1": "Lena Learnerone",
+    "mate_a1": "Lars Learnermate",
+    "learner_a2": "Luca Learnertwo",
+    "learner_b1": "Lia Learnerthree",
+}
+# Learners each role may see somewhere; every other learner's name must appear nowhere.
+SEES = {
+    "admin": set(LEARNERS),
+    "director": set(LEARNERS),
+    "house_director": {"learner_a1", "mate_a1", "learner_a2"},
+    "mentor_a1": {"learner_a1", "mate_a1"},
+    "learner_a1": {"learner_a1", "mate_a1"},
+    "evaluator": set(),
+    "facilitator": set(),
+    "outsider": set(),
+    "anonymous": set(),
+}
+# A page where the role must see its own group's learners by name.
+OWN_GROUP_PAGE = {
+    "mentor_a1": ("home", {"learner_a1", "mate_a1"}),
+    "learner_a1": ("API people", {"mate_a1"}),
+    "house_director": ("group A1", {"learner_a1", "mate_a1"}),
+    "director": ("group B1", {"learner_b1"}),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_answers_each_role_as_its_permissions_say(client, school, role):
+    if role != "anonymous":
+        client.login(email=school.persona(role).email, password=PASSWORD)
+    hidden_names = [name for key, name in LEARNERS.items() if key not in SEES[role]]
+    bodies = {}
+    for page, url_for, allowed in PAGES + [(f"API {n}", u, a) for n, u, a in API]:
+        response = client.get(url_for(school))
+        signed_out = 401 if page.startswith("API") else 302
+        expected = signed_out if role == "anonymous" else 200 if role in allowed else 404
+        assert response.status_code == expected, f"{role} on {page}"
+        body = response.content.decode()
+        bodies[page] = body
+        for name in hidden_names:
+            assert name not in body, f"{role} sees {name} on {page}"
+    if role in OWN_GROUP_PAGE:
+        page, keys = OWN_GROUP_PAGE[role]
+        for key in keys:
+            assert LEARNERS[key] in bodies[page], f"{role} misses {LEARNERS[key]} on {page}"
