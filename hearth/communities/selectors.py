@@ -215,3 +215,12 @@ def exclusions_for(*, program: Program) -> list[AssessmentExclusion]:
         .select_related("assessor", "learner")
         .order_by("learner__display_name", "assessor__display_name")
     )
+
+
+def membership_audit(*, group: MentorGroup, limit: int = 25) -> list[Any]:
+    """The latest recorded changes to the group's memberships: who changed what, and when."""
+    return list(
+        GroupMembership.history.filter(group_id=group.pk)  # type: ignore[attr-defined]
+        .select_related("history_user", "person")
+        .order_by("-history_date")[:limit]
+    )

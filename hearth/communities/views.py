@@ -72,6 +72,9 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "group": group,
             "roster": selectors.group_roster(user=request.user, group=group),
             "own_membership": own_open_learner_membership(request.user, group),
+            "audit": selectors.membership_audit(group=group)
+            if directs_community(request.user, group.community)
+            else None,
         },
     )
 

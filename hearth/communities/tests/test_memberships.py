@@ -140,3 +140,20 @@ def test_research_mentor_shows_on_the_mentor_map(school):
     )
     mentors = mentor_map(user=school.learner_a1, person=school.learner_a1).current
     assert set(mentors) == {"Learning-community mentor", "Research mentor"}
+
+
+def test_directors_see_who_changed_a_membership_on_the_group_page(client, school):
+    from django.urls import reverse
+
+    from hearth.testing import PASSWORD
+
+    school.learner_a1.learner_year = 4
+    school.learner_a1.save()
+    client.login(email=school.director.email, password=PASSWORD)
+    client.post(reverse("rollover", args=[school.program.slug]), {"on": "2025-05-31"})
+    page = client.get(reverse("group", args=[school.group_a1.pk])).content.decode()
+    audit = page[page.index("Record of changes") :]
+    assert "Dora Director" in audit and "graduated" in audit and "Lena Learnerone" in audit
+    client.login(email=school.mentor_a1.email, password=PASSWORD)
+    page = client.get(reverse("group", args=[school.group_a1.pk])).content.decode()
+    assert "Record of changes" not in page
