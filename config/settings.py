@@ -91,8 +91,6 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-# "1 Aug 2024": short enough for a table on a phone, unambiguous everywhere.
-DATE_FORMAT = "j M Y"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -126,6 +126,7 @@ def membership_end(
         raise ValidationError("A membership cannot end before it started.")
     membership.end_date = end_date
     membership.end_reason = reason
+    membership._change_reason = f"ended: {reason}"  # type: ignore[attr-defined]
     membership.save(update_fields=["end_date", "end_reason"])
     status = (
         RelationshipStatus.COMPLETED
@@ -227,6 +228,9 @@ def rollover_apply(*, program: Program, on: dt.date) -> RolloverPlan:
 def membership_share_history(*, membership: GroupMembership, shares: bool) -> GroupMembership:
     """The learner's choice whether a successor mentor may see their time in the group."""
     membership.shares_history_with_successor = shares
+    membership._change_reason = (  # type: ignore[attr-defined]  # read by simple-history
+        "history shared with a successor" if shares else "history kept from a successor"
+    )
     membership.save(update_fields=["shares_history_with_successor"])
     return membership
 

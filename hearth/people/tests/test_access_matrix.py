@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -121,6 +122,9 @@ def test_every_page_answers_each_role_as_its_permissions_say(client, school, rol
         assert response.status_code == expected, f"{role} on {page}"
         body = response.content.decode()
         bodies[page] = body
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            title = re.search(r"<title>(.*?)</title>", body, re.S)
+            assert title and "<" not in title.group(1) and title.group(1).strip(), page
         for name in hidden_names:
             assert name not in body, f"{role} sees {name} on {page}"
     if role in OWN_GROUP_PAGE:
