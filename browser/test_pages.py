@@ -43,7 +43,7 @@ def test_director_walks_every_director_page(page: Page, live_server, school):
     expect(page.get_by_role("heading", name="Apgar House")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Apgar 1").click()
-    expect(page.get_by_role("cell", name="Lena Learnerone")).to_be_visible()
+    expect(page.get_by_role("cell", name="Lena Learnerone", exact=True)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Lena Learnerone").click()
     expect(page.get_by_role("heading", name="Mentor map")).to_be_visible()
@@ -85,7 +85,7 @@ def test_learner_asks_for_another_mentor_and_director_moves_them(page: Page, liv
     page.get_by_role("button", name="Save the decision").click()
     expect(page.get_by_text("Decision saved")).to_be_visible()
     page.goto(f"{base}/groups/{school.group_a2.pk}/")
-    expect(page.get_by_role("cell", name="Lena Learnerone")).to_be_visible()
+    expect(page.get_by_role("cell", name="Lena Learnerone", exact=True)).to_be_visible()
 
 
 def test_password_reset_by_email(page: Page, live_server, school, settings):
