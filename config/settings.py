@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "hearth.people",
     "hearth.communities",
     "hearth.api",
+    "hearth.meetings",
 ]
 
 MIDDLEWARE = [

@@ -21,5 +21,6 @@ urlpatterns = [
     path("account/api-tokens/", include(api_token_urls)),
     path("api/", api.urls),
     path("", include(community_urls)),
+    path("", include("hearth.meetings.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -205,6 +205,7 @@ class DemoAccount:
 class DemoSchool:
     program: Program
     accounts: list[DemoAccount] = field(default_factory=list)
+    domain: str = DOMAIN
 
 
 class _Names:

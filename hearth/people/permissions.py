@@ -208,6 +208,40 @@ def directs_community(user: Any, community: Community) -> bool:
     )
 
 
+def visible_meetings(user: Any) -> QuerySet[Any]:
+    """Meetings are seen by their participants only: notes are personal."""
+    from hearth.meetings.models import Meeting
+    from hearth.meetings.selectors import meetings_of
+
+    if scope_of(user).superuser:
+        return Meeting.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Meeting.objects.none()
+    return meetings_of(user)
+
+
+def get_meeting_for_user(user: Any, pk: int) -> Any:
+    return _get_or_404(
+        visible_meetings(user).select_related(
+            "relationship__mentor",
+            "relationship__mentee",
+            "relationship__program",
+            "group__community__program",
+        ),
+        pk=pk,
+    )
+
+
+def get_own_relationship(user: Any, pk: int) -> Relationship:
+    """A relationship the user is the mentor or the mentee of; others get 404."""
+    return _get_or_404(
+        Relationship.objects.filter(Q(mentor_id=user.pk) | Q(mentee_id=user.pk)).select_related(
+            "mentor", "mentee", "program"
+        ),
+        pk=pk,
+    )
+
+
 def directed_communities_in(user: Any, program: Program) -> QuerySet[Community]:
     """The communities of this program the user directs, directly or as program director."""
     scope = scope_of(user)

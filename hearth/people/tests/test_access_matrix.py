@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from hearth.communities.models import Relationship
+from hearth.meetings.services import meeting_create
 from hearth.testing import PASSWORD, School
 
 ROLES = [
@@ -55,6 +59,19 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
         DIRECTORS,
     ),
     ("api tokens", lambda s: reverse("api_tokens"), EVERYONE),
+    ("meetings", lambda s: reverse("meetings"), EVERYONE),
+    ("email settings", lambda s: reverse("email_settings"), EVERYONE),
+    (
+        "meeting",
+        lambda s: reverse("meeting", args=[s.meeting.pk]),
+        {"admin", "mentor_a1", "learner_a1"},
+    ),
+    (
+        "plan a meeting",
+        lambda s: reverse("meeting_new", args=[s.relationship.pk]),
+        {"mentor_a1", "learner_a1"},
+    ),
+    ("goals", lambda s: reverse("goals", args=[s.relationship.pk]), {"mentor_a1", "learner_a1"}),
 ]
 
 # The JSON API, called with the signed-in session; anonymous callers get 401.
@@ -109,8 +126,24 @@ OWN_GROUP_PAGE = {
 }
 
 
+@pytest.fixture
+def school_with_meeting(school):
+    school.relationship = Relationship.objects.get(
+        mentor=school.mentor_a1, mentee=school.learner_a1
+    )
+    school.meeting = meeting_create(
+        organiser=school.mentor_a1,
+        relationship=school.relationship,
+        title="Check-in",
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        duration_minutes=30,
+    )
+    return school
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_answers_each_role_as_its_permissions_say(client, school, role):
+def test_every_page_answers_each_role_as_its_permissions_say(client, school_with_meeting, role):
+    school = school_with_meeting
     if role != "anonymous":
         client.login(email=school.persona(role).email, password=PASSWORD)
     hidden_names = [name for key, name in LEARNERS.items() if key not in SEES[role]]

@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hearth.communities.demo import DEMO_PASSWORD, demo_accounts, seed_demo
+from hearth.communities.demo import DEMO_PASSWORD, demo_accounts
 from hearth.communities.models import Program
+from hearth.demo import seed_all
 
 
 class Command(BaseCommand):
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not Program.objects.exists():
             self.stdout.write("Seeding the demo school (takes a few seconds) ...")
-            seed_demo()
+            seed_all()
         elif not demo_accounts():
             raise CommandError("This database holds data that is not the demo; not seeding it.")
         self.stdout.write("")

@@ -1,0 +1,17 @@
+"""The whole demo: every pillar seeded through its own services, in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from hearth.communities.demo import DemoSchool, seed_demo
+from hearth.meetings.demo import seed_meetings
+
+
+@transaction.atomic
+def seed_all(*, today: dt.date | None = None) -> DemoSchool:
+    school = seed_demo(today=today)
+    seed_meetings(school=school, today=today)
+    return school
