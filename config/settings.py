@@ -129,5 +129,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
+# The address people use to reach Hearth, for links in emails and calendar files.
+HEARTH_BASE_URL = env_str("HEARTH_BASE_URL", "http://127.0.0.1:8000")
+
 # Roster files larger than this are refused before parsing.
 HEARTH_MAX_IMPORT_BYTES = env_int("HEARTH_MAX_IMPORT_BYTES", 5 * 1024 * 1024)

@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include(community_urls)),
     path("", include("hearth.meetings.urls")),
+    path("", include("hearth.meetings.feed_urls")),
     path("admin/", admin.site.urls),
 ]

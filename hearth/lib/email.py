@@ -2,21 +2,91 @@
 
 from __future__ import annotations
 
+import base64
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
+from typing import TypedDict
+
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django_tasks import task
 
+# (filename, content, mimetype); the mimetype may carry parameters: "text/calendar; method=REQUEST".
+Attachment = tuple[str, bytes | str, str]
+
+
+class _QueuedAttachment(TypedDict):
+    # Task arguments must be JSON, so content travels as base64.
+    filename: str
+    content_base64: str
+    mimetype: str
+
+
+def absolute_url(path: str) -> str:
+    """Links in emails and calendar files must carry the site's own address."""
+    base = getattr(settings, "HEARTH_BASE_URL", "http://127.0.0.1:8000")
+    return base.rstrip("/") + path
+
+
+def _mime_part(attachment: _QueuedAttachment) -> MIMEBase:
+    content = base64.b64decode(attachment["content_base64"])
+    full_type, _, params = attachment["mimetype"].partition(";")
+    maintype, _, subtype = full_type.strip().partition("/")
+    part: MIMEBase
+    if maintype == "text":
+        part = MIMEText(content.decode(), subtype, "utf-8")
+    else:
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(content)
+        encoders.encode_base64(part)
+    for param in params.split(";"):
+        name, sep, value = param.partition("=")
+        if sep:
+            part.set_param(name.strip(), value.strip().strip('"'))
+    part.add_header("Content-Disposition", "attachment", filename=attachment["filename"])
+    return part
+
 
 @task()
-def send_email_task(*, subject: str, body: str, recipients: list[str]) -> int:
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+def send_email_task(
+    *,
+    subject: str,
+    body: str,
+    recipients: list[str],
+    attachments: list[_QueuedAttachment] | None = None,
+) -> int:
+    if not attachments:
+        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    for attachment in attachments:
+        message.attach(_mime_part(attachment))
+    return message.send()
 
 
-def email_on_commit(*, subject: str, body: str, recipients: list[str]) -> None:
+def email_on_commit(
+    *,
+    subject: str,
+    body: str,
+    recipients: list[str],
+    attachments: list[Attachment] | None = None,
+) -> None:
     """Queue an email that is sent only if the surrounding transaction commits."""
     if not recipients:
         return
+    queued: list[_QueuedAttachment] = [
+        {
+            "filename": filename,
+            "content_base64": base64.b64encode(
+                content.encode() if isinstance(content, str) else content
+            ).decode("ascii"),
+            "mimetype": mimetype,
+        }
+        for filename, content, mimetype in attachments or []
+    ]
     transaction.on_commit(
-        lambda: send_email_task.enqueue(subject=subject, body=body, recipients=recipients)
+        lambda: send_email_task.enqueue(
+            subject=subject, body=body, recipients=recipients, attachments=queued
+        )
     )

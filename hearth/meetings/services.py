@@ -21,6 +21,7 @@ from .models import (
     Note,
     ProgramMeetingSettings,
 )
+from .invitations import meeting_invitation_send
 from .selectors import agenda_template_for, meeting_participants, open_action_items
 
 
@@ -97,6 +98,8 @@ def meeting_create(
                 position=position,
                 action_item=item,
             )
+    if starts_at > timezone.now():
+        meeting_invitation_send(meeting, method="REQUEST")
     return meeting
 
 
@@ -199,6 +202,7 @@ def meeting_cancel(*, meeting: Meeting, person: Person) -> Meeting:
     meeting.cancelled_at = timezone.now()
     meeting.sequence += 1
     meeting.save(update_fields=["cancelled_at", "sequence"])
+    meeting_invitation_send(meeting, method="CANCEL")
     return meeting
 
 
@@ -215,4 +219,5 @@ def meeting_reschedule(
     meeting.duration_minutes = duration_minutes
     meeting.sequence += 1
     meeting.save(update_fields=["starts_at", "duration_minutes", "sequence"])
+    meeting_invitation_send(meeting, method="REQUEST")
     return meeting

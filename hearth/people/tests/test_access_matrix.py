@@ -61,6 +61,7 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("api tokens", lambda s: reverse("api_tokens"), EVERYONE),
     ("meetings", lambda s: reverse("meetings"), EVERYONE),
     ("email settings", lambda s: reverse("email_settings"), EVERYONE),
+    ("calendar settings", lambda s: reverse("calendar_settings"), EVERYONE),
     (
         "meeting",
         lambda s: reverse("meeting", args=[s.meeting.pk]),
