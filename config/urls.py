@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include(community_urls)),
     path("", include("hearth.meetings.urls")),
     path("", include("hearth.meetings.feed_urls")),
+    path("", include("hearth.meetings.booking_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -65,6 +65,7 @@ class RelationshipRow:
     relationship: Relationship
     last_met: Meeting | None
     next_meeting: Meeting | None
+    viewer_id: int
 
 
 @dataclass
@@ -72,6 +73,10 @@ class MyMeetings:
     upcoming: list[Meeting]
     past: list[Meeting]
     relationships: list[RelationshipRow]
+
+    @property
+    def mentors_anyone(self) -> bool:
+        return any(row.relationship.mentor_id == row.viewer_id for row in self.relationships)
 
 
 def my_meetings(*, person: Person, now: dt.datetime | None = None) -> MyMeetings:
@@ -95,6 +100,7 @@ def my_meetings(*, person: Person, now: dt.datetime | None = None) -> MyMeetings
                 relationship,
                 next((m for m in reversed(held) if m.starts_at <= now), None),
                 next((m for m in held if m.starts_at > now), None),
+                person.pk,
             )
         )
     return MyMeetings(

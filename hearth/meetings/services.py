@@ -11,6 +11,7 @@ from django.utils import timezone
 from hearth.communities.models import MentorGroup, Relationship
 from hearth.people.models import Person
 
+from .invitations import meeting_invitation_send
 from .models import (
     ActionItem,
     AgendaItem,
@@ -21,7 +22,6 @@ from .models import (
     Note,
     ProgramMeetingSettings,
 )
-from .invitations import meeting_invitation_send
 from .selectors import agenda_template_for, meeting_participants, open_action_items
 
 

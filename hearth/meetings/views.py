@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from hearth.lib.http import AuthenticatedRequest
 from hearth.people.permissions import get_meeting_for_user, get_own_relationship
 
-from . import selectors, services
+from . import booking, selectors, services
 from .forms import ActionItemForm, AgendaItemForm, GoalForm, MeetingForm, NoteForm
 from .models import AgendaTemplate, EmailPreference, Goal, Meeting
 
@@ -168,7 +168,7 @@ def action_item_done(request: AuthenticatedRequest, pk: int, item_pk: int) -> Ht
 def meeting_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
     try:
-        services.meeting_cancel(meeting=meeting, person=request.user)
+        booking.booking_cancel(meeting=meeting, person=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
