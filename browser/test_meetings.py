@@ -65,3 +65,47 @@ def test_mentor_and_learner_walk_through_a_meeting(page: Page, live_server, scho
     expect(
         page.locator("#agenda").get_by_text(re.compile("Draft the personal statement"))
     ).to_be_visible()
+
+
+def test_mentor_publishes_office_hours_and_learner_books_in_two_clicks(
+    page: Page, live_server, school
+):
+    import datetime as dt
+    import zoneinfo
+
+    base = live_server.url
+    school.mentor_a1.time_zone = "America/New_York"
+    school.mentor_a1.save()
+    school.learner_a1.time_zone = "Europe/London"
+    school.learner_a1.save()
+    day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=8)
+    london = (
+        dt.datetime.combine(day, dt.time(12), zoneinfo.ZoneInfo("America/New_York"))
+        .astimezone(zoneinfo.ZoneInfo("Europe/London"))
+        .strftime("%H:%M")
+    )
+
+    sign_in(page, base, school.mentor_a1.email)
+    page.goto(f"{base}/account/availability/")
+    assert_accessible(page)
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Start time").fill("12:00")
+    page.get_by_label("Length (minutes)").fill("60")
+    page.get_by_label("Repeat weekly for (weeks)").fill("4")
+    page.get_by_role("button", name="Offer this time").click()
+    expect(page.get_by_text("FREQ=WEEKLY")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, base, school.learner_a1.email)
+    page.get_by_role("link", name="Meetings").first.click()
+    page.get_by_role("link", name=re.compile("Book time")).click()
+    assert_accessible(page)
+    # The mentor's noon in New York, shown in the learner's London time.
+    first = page.get_by_role("button", name=re.compile(f"at {london}")).first
+    expect(first).to_be_visible()
+    first.click()
+    expect(page.get_by_role("heading", name=re.compile("Mentoring"))).to_be_visible()
+    expect(page.get_by_text(re.compile(f"{london} (GMT|BST)"))).to_be_visible()
+    page.get_by_label("Anything you want to talk about?").fill("Choosing electives")
+    page.get_by_role("button", name="Add to the agenda").click()
+    expect(page.locator("#agenda").get_by_text("Choosing electives")).to_be_visible()

@@ -57,3 +57,26 @@ class ExclusionForm(forms.Form):
         if person is None:
             raise forms.ValidationError(f"Nobody in Hearth has the email {email}.")
         return person
+
+
+class RelationshipEndForm(forms.Form):
+    how = forms.ChoiceField(
+        label="How is it ending?",
+        choices=[
+            ("completed", "Completed: we reached what we set out to do"),
+            ("ended_early", "Ended early"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reflection = forms.CharField(
+        label="Your closing reflection", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reason = forms.CharField(
+        label="Why is it ending early?", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReflectionForm(forms.Form):
+    reflection = forms.CharField(
+        label="Your closing reflection", widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -176,7 +176,9 @@ class Relationship(models.Model):
     )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    closing_reflection = models.TextField(blank=True)
+    mentor_reflection = models.TextField(blank=True, help_text="The mentor's closing words.")
+    mentee_reflection = models.TextField(blank=True, help_text="The mentee's closing words.")
+    ended_early_reason = models.TextField(blank=True)
     group = models.ForeignKey(
         MentorGroup,
         on_delete=models.PROTECT,

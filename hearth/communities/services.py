@@ -249,19 +249,81 @@ def relationship_start(
     )
 
 
+def _require_party(relationship: Relationship, person: Person) -> None:
+    if person.pk not in (relationship.mentor_id, relationship.mentee_id):
+        raise ValidationError("Only the mentor and the mentee can change this relationship.")
+
+
+@transaction.atomic
+def relationship_pause(*, relationship: Relationship, person: Person) -> Relationship:
+    """A pause (leave, exams): no nudges, the relationship stays open."""
+    _require_party(relationship, person)
+    if relationship.status != RelationshipStatus.ACTIVE:
+        raise ValidationError("Only an active relationship can be paused.")
+    relationship.status = RelationshipStatus.PAUSED
+    relationship.save(update_fields=["status"])
+    return relationship
+
+
+@transaction.atomic
+def relationship_resume(*, relationship: Relationship, person: Person) -> Relationship:
+    _require_party(relationship, person)
+    if relationship.status != RelationshipStatus.PAUSED:
+        raise ValidationError("Only a paused relationship can be resumed.")
+    relationship.status = RelationshipStatus.ACTIVE
+    relationship.save(update_fields=["status"])
+    return relationship
+
+
 @transaction.atomic
 def relationship_end(
-    *, relationship: Relationship, end_date: dt.date, status: str, reflection: str = ""
+    *,
+    relationship: Relationship,
+    end_date: dt.date,
+    status: str,
+    reflection: str = "",
+    reason: str = "",
+    by: Person | None = None,
 ) -> Relationship:
-    """Close a relationship as completed (with a closing reflection) or ended early."""
+    """Close a relationship as completed (with a closing reflection) or ended early (with a
+    reason). Learning-community relationships end with their group membership instead."""
     if status not in (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED_EARLY):
         raise ValidationError("A relationship ends as completed or ended early.")
     if relationship.end_date is not None:
         raise ValidationError("This relationship has already ended.")
+    if by is not None:
+        _require_party(relationship, by)
+        if relationship.kind == RelationshipKind.LC_MENTOR:
+            raise ValidationError(
+                "A learning-community mentorship ends when the learner leaves the group: "
+                "ask your community director."
+            )
+    if status == RelationshipStatus.ENDED_EARLY and not reason.strip():
+        raise ValidationError("Say briefly why the relationship is ending early.")
     relationship.end_date = max(end_date, relationship.start_date)
     relationship.status = status
-    relationship.closing_reflection = reflection
-    relationship.save(update_fields=["end_date", "status", "closing_reflection"])
+    relationship.ended_early_reason = reason
+    if by is None or by.pk == relationship.mentor_id:
+        relationship.mentor_reflection = reflection
+    else:
+        relationship.mentee_reflection = reflection
+    relationship.save()
+    return relationship
+
+
+@transaction.atomic
+def relationship_reflect(
+    *, relationship: Relationship, person: Person, reflection: str
+) -> Relationship:
+    """Each side adds their own closing reflection once the relationship has ended."""
+    _require_party(relationship, person)
+    if relationship.end_date is None:
+        raise ValidationError("Reflections are written when the relationship ends.")
+    if person.pk == relationship.mentor_id:
+        relationship.mentor_reflection = reflection
+    else:
+        relationship.mentee_reflection = reflection
+    relationship.save(update_fields=["mentor_reflection", "mentee_reflection"])
     return relationship
 
 

@@ -33,5 +33,6 @@ urlpatterns = [
         name="roster_template",
     ),
     path("communities/<int:pk>/", views.community_detail, name="community"),
+    path("relationships/<int:pk>/", views.relationship_detail, name="relationship"),
     path("groups/<int:pk>/", views.group_detail, name="group"),
 ]

@@ -20,13 +20,21 @@ from hearth.people.permissions import (
     get_directed_program,
     get_group_for_user,
     get_program_for_user,
+    get_relationship_for_user,
     own_open_learner_membership,
     visible_communities,
     visible_groups,
 )
 
 from . import selectors, services
-from .forms import ChangeRequestDecisionForm, ChangeRequestForm, ExclusionForm, RolloverForm
+from .forms import (
+    ChangeRequestDecisionForm,
+    ChangeRequestForm,
+    ExclusionForm,
+    ReflectionForm,
+    RelationshipEndForm,
+    RolloverForm,
+)
 
 
 @login_required
@@ -238,3 +246,51 @@ def firewall_csv(request: HttpRequest, slug: str) -> HttpResponse:
             ]
         )
     return response
+
+
+@login_required
+def relationship_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    relationship = get_relationship_for_user(request.user, pk)
+    is_party = request.user.pk in (relationship.mentor_id, relationship.mentee_id)
+    end_form = RelationshipEndForm(request.POST if "end" in request.POST else None)
+    reflect_form = ReflectionForm(request.POST if "reflect" in request.POST else None)
+    if request.method == "POST":
+        if not is_party:
+            raise Http404("Not found.")
+        try:
+            if "pause" in request.POST:
+                services.relationship_pause(relationship=relationship, person=request.user)
+            elif "resume" in request.POST:
+                services.relationship_resume(relationship=relationship, person=request.user)
+            elif "end" in request.POST and end_form.is_valid():
+                services.relationship_end(
+                    relationship=relationship,
+                    by=request.user,
+                    end_date=timezone.localdate(),
+                    status=end_form.cleaned_data["how"],
+                    reflection=end_form.cleaned_data["reflection"],
+                    reason=end_form.cleaned_data["reason"],
+                )
+            elif "reflect" in request.POST and reflect_form.is_valid():
+                services.relationship_reflect(
+                    relationship=relationship,
+                    person=request.user,
+                    reflection=reflect_form.cleaned_data["reflection"],
+                )
+            else:
+                raise ValidationError("Check the form below.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Saved.")
+            return redirect("relationship", pk=relationship.pk)
+    return render(
+        request,
+        "communities/relationship_detail.html",
+        {
+            "relationship": relationship,
+            "is_party": is_party,
+            "end_form": end_form,
+            "reflect_form": reflect_form,
+        },
+    )

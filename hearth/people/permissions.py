@@ -232,6 +232,12 @@ def get_meeting_for_user(user: Any, pk: int) -> Any:
     )
 
 
+def get_relationship_for_user(user: Any, pk: int) -> Relationship:
+    return _get_or_404(
+        visible_relationships(user).select_related("mentor", "mentee", "program", "group"), pk=pk
+    )
+
+
 def get_own_relationship(user: Any, pk: int) -> Relationship:
     """A relationship the user is the mentor or the mentee of; others get 404."""
     return _get_or_404(
