@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("hearth.meetings.urls")),
     path("", include("hearth.meetings.feed_urls")),
     path("", include("hearth.meetings.booking_urls")),
+    path("", include("hearth.meetings.overdue_urls")),
     path("admin/", admin.site.urls),
 ]

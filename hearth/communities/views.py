@@ -49,7 +49,12 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "communities/program_detail.html",
-        {"program": program, "overview": overview, "is_director": is_director},
+        {
+            "program": program,
+            "overview": overview,
+            "is_director": is_director,
+            "directs_a_community": directed_communities_in(request.user, program).exists(),
+        },
     )
 
 

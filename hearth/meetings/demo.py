@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +13,7 @@ from hearth.communities.demo import DemoSchool
 from hearth.communities.models import Relationship, RelationshipKind
 from hearth.people.models import Person
 
-from . import services
+from . import booking, services
 from .models import AgendaTemplate, Cadence, MeetingKind, ProgramMeetingSettings
 
 TEMPLATES = [
@@ -54,6 +55,19 @@ def seed_meetings(*, school: DemoSchool, today: dt.date | None = None) -> None:
         )
     mentor = Person.objects.get(email=f"mentor@{school.domain}")
     now = timezone.now()
+    # Weekly office hours, Tuesdays at noon in the mentor's own zone, for the next two months.
+    zone = zoneinfo.ZoneInfo(mentor.time_zone)
+    first = now.astimezone(zone).date() + dt.timedelta(days=1)
+    while first.weekday() != 1:
+        first += dt.timedelta(days=1)
+    booking.availability_add(
+        mentor=mentor,
+        program=program,
+        starts_at=dt.datetime.combine(first, dt.time(12), zone),
+        window_minutes=90,
+        time_zone=mentor.time_zone,
+        rrule="FREQ=WEEKLY;COUNT=8",
+    )
     relationships = Relationship.objects.filter(
         mentor=mentor, kind=RelationshipKind.LC_MENTOR, end_date__isnull=True
     ).select_related("mentee", "mentor", "program")

@@ -18,7 +18,7 @@ PAGES = [
     ("home", "director", lambda s: reverse("home"), 9),
     ("home", "mentor_a1", lambda s: reverse("home"), 9),
     ("home", "learner_a1", lambda s: reverse("home"), 9),
-    ("program", "director", lambda s: reverse("program", args=[s.program.slug]), 10),
+    ("program", "director", lambda s: reverse("program", args=[s.program.slug]), 11),
     ("community", "director", lambda s: reverse("community", args=[s.house_a.pk]), 9),
     ("group", "director", lambda s: reverse("group", args=[s.group_a1.pk]), 8),
     ("group", "mentor_a1", lambda s: reverse("group", args=[s.group_a1.pk]), 8),

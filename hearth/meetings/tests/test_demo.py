@@ -26,3 +26,6 @@ def test_demo_learner_and_mentor_find_meetings_notes_and_goals(db):
     assert Goal.objects.filter(relationship__mentee=learner).exists()
     assert AgendaTemplate.objects.count() == 4
     assert upcoming.starts_at > timezone.now() - dt.timedelta(minutes=1)
+    from hearth.meetings.booking import slots_for
+
+    assert slots_for(mentor=mentor, program=upcoming.relationship.program, now=timezone.now())

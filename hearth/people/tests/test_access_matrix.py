@@ -62,6 +62,10 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("meetings", lambda s: reverse("meetings"), EVERYONE),
     ("email settings", lambda s: reverse("email_settings"), EVERYONE),
     ("calendar settings", lambda s: reverse("calendar_settings"), EVERYONE),
+    ("overdue pairs", lambda s: reverse("overdue", args=[s.program.slug]), HOUSE_A),
+    ("availability", lambda s: reverse("availability"), EVERYONE),
+    ("book", lambda s: reverse("book", args=[s.relationship.pk]), {"learner_a1"}),
+    ("relationship", lambda s: reverse("relationship", args=[s.relationship.pk]), GROUP_A1),
     (
         "meeting",
         lambda s: reverse("meeting", args=[s.meeting.pk]),
