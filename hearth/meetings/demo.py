@@ -68,6 +68,29 @@ def seed_meetings(*, school: DemoSchool, today: dt.date | None = None) -> None:
         time_zone=mentor.time_zone,
         rrule="FREQ=WEEKLY;COUNT=8",
     )
+    # Across the program most pairs met recently, some are overdue, a few have stalled.
+    others = (
+        Relationship.objects.filter(
+            program=program, kind=RelationshipKind.LC_MENTOR, end_date__isnull=True
+        )
+        .exclude(mentor=mentor)
+        .select_related("mentee", "mentor", "program")
+    )
+    for relationship in others:
+        last_gap = rng.choice([5, 12, 20, 28, 35, 40, 55, 70, 120])
+        for months_back in range(rng.randint(1, 3)):
+            when = now - dt.timedelta(days=last_gap + 45 * months_back, hours=rng.randint(0, 8))
+            if when.date() < relationship.start_date:
+                break
+            services.meeting_create(
+                organiser=relationship.mentor,
+                relationship=relationship,
+                title="Mentoring check-in",
+                open_conversation=True,
+                starts_at=when.replace(minute=0, second=0, microsecond=0),
+                duration_minutes=30,
+                allow_past=True,
+            )
     relationships = Relationship.objects.filter(
         mentor=mentor, kind=RelationshipKind.LC_MENTOR, end_date__isnull=True
     ).select_related("mentee", "mentor", "program")

@@ -78,3 +78,13 @@ class GoalForm(forms.Form):
         label="Milestones (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     status = forms.ChoiceField(choices=GoalStatus.choices)
+
+
+class RescheduleForm(forms.Form):
+    date = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="New start time", widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(label="Length (minutes)", min_value=5, initial=30)
+
+    def starts_at(self, time_zone: str) -> dt.datetime:
+        local = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        return local.replace(tzinfo=zoneinfo.ZoneInfo(time_zone)).astimezone(dt.UTC)

@@ -16,6 +16,7 @@ from .models import (
     ActionItem,
     AgendaItem,
     AgendaTemplate,
+    Booking,
     Goal,
     Meeting,
     MeetingKind,
@@ -215,6 +216,8 @@ def meeting_reschedule(
         raise ValidationError("That time has already passed: choose a time in the future.")
     if duration_minutes <= 0:
         raise ValidationError("A meeting must end after it starts.")
+    # Moved off a booked office-hours slot: that slot is free again.
+    Booking.objects.filter(meeting=meeting).delete()
     meeting.starts_at = starts_at
     meeting.duration_minutes = duration_minutes
     meeting.sequence += 1

@@ -16,6 +16,7 @@ urlpatterns = [
         name="action_item_done",
     ),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/move/", views.meeting_reschedule, name="meeting_reschedule"),
     path("relationships/<int:pk>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("relationships/<int:pk>/goals/", views.goals, name="goals"),
     path("account/email/", views.email_settings, name="email_settings"),

@@ -11,7 +11,14 @@ from hearth.lib.http import AuthenticatedRequest
 from hearth.people.permissions import get_meeting_for_user, get_own_relationship
 
 from . import booking, selectors, services
-from .forms import ActionItemForm, AgendaItemForm, GoalForm, MeetingForm, NoteForm
+from .forms import (
+    ActionItemForm,
+    AgendaItemForm,
+    GoalForm,
+    MeetingForm,
+    NoteForm,
+    RescheduleForm,
+)
 from .models import AgendaTemplate, EmailPreference, Goal, Meeting
 
 
@@ -173,6 +180,28 @@ def meeting_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Meeting cancelled; everyone has been told.")
+    return redirect("meeting", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a date, a start time and a length to move the meeting.")
+        return redirect("meeting", pk=meeting.pk)
+    try:
+        services.meeting_reschedule(
+            meeting=meeting,
+            person=request.user,
+            starts_at=form.starts_at(request.user.time_zone),
+            duration_minutes=form.cleaned_data["duration_minutes"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Meeting moved; everyone has been sent the new time.")
     return redirect("meeting", pk=meeting.pk)
 
 

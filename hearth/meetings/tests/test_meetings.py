@@ -219,3 +219,34 @@ def test_email_choices_are_saved(client, school):
     client.post(reverse("email_settings"), {"meeting_reminders": "on"})
     preference = school.mentor_a1.email_preference
     assert preference.meeting_reminders and not preference.agenda_prompts
+
+
+def test_moving_a_meeting_reads_the_new_time_in_the_movers_zone(
+    client, school, relationship, smtp_server, django_capture_on_commit_callbacks
+):
+    meeting = plan(relationship)
+    school.learner_a1.time_zone = "Europe/London"
+    school.learner_a1.save()
+    client.login(email=school.learner_a1.email, password=PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("meeting_reschedule", args=[meeting.pk]),
+            {"date": "2031-06-02", "time": "10:00", "duration_minutes": "45"},
+        )
+    meeting.refresh_from_db()
+    assert meeting.starts_at == dt.datetime(2031, 6, 2, 9, 0, tzinfo=dt.UTC)
+    assert (meeting.duration_minutes, meeting.sequence) == (45, 1)
+    assert {m["Subject"] for m in smtp_server.messages} == {"Updated: Check-in"}
+
+
+def test_moving_into_the_past_is_refused_and_changes_nothing(client, school, relationship):
+    meeting = plan(relationship)
+    client.login(email=school.mentor_a1.email, password=PASSWORD)
+    response = client.post(
+        reverse("meeting_reschedule", args=[meeting.pk]),
+        {"date": "2020-01-01", "time": "10:00", "duration_minutes": "30"},
+        follow=True,
+    )
+    assert "already passed" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
