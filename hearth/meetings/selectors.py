@@ -11,6 +11,7 @@ from django.utils import timezone
 from hearth.communities.models import GroupMembership, Relationship
 from hearth.people.models import Person
 
+from .cadence import relationship_due
 from .models import ActionItem, AgendaTemplate, Goal, Meeting, Note, NoteVisibility
 
 
@@ -66,6 +67,8 @@ class RelationshipRow:
     last_met: Meeting | None
     next_meeting: Meeting | None
     viewer_id: int
+    due_on: dt.date | None = None
+    overdue: bool = False
 
 
 @dataclass
@@ -103,6 +106,8 @@ def my_meetings(*, person: Person, now: dt.datetime | None = None) -> MyMeetings
                 person.pk,
             )
         )
+    for row, due in zip(rows, relationship_due(relationships, now=now), strict=True):
+        row.due_on, row.overdue = due.due_on, due.overdue and row.next_meeting is None
     return MyMeetings(
         upcoming=[m for m in meetings if m.starts_at > now],
         past=[m for m in reversed(meetings) if m.starts_at <= now][:20],

@@ -19,5 +19,6 @@ urlpatterns = [
     path("meetings/<int:pk>/move/", views.meeting_reschedule, name="meeting_reschedule"),
     path("relationships/<int:pk>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("relationships/<int:pk>/goals/", views.goals, name="goals"),
+    path("groups/<int:pk>/meetings/new/", views.group_meeting_new, name="group_meeting_new"),
     path("account/email/", views.email_settings, name="email_settings"),
 ]

@@ -8,7 +8,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from hearth.lib.http import AuthenticatedRequest
-from hearth.people.permissions import get_meeting_for_user, get_own_relationship
+from hearth.people.permissions import (
+    get_meeting_for_user,
+    get_mentored_group,
+    get_own_relationship,
+)
 
 from . import booking, selectors, services
 from .forms import (
@@ -64,6 +68,39 @@ def meeting_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request, "meetings/meeting_new.html", {"relationship": relationship, "form": form}
     )
+
+
+@login_required
+def group_meeting_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    group = get_mentored_group(request.user, pk)
+    templates = AgendaTemplate.objects.filter(program=group.community.program)
+    form = MeetingForm(
+        request.POST or None,
+        templates=templates,
+        time_zone=request.user.time_zone,
+        initial={"kind": "group", "title": f"{group.name} group session"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_create(
+                organiser=request.user,
+                group=group,
+                title=data["title"],
+                kind=data["kind"],
+                starts_at=form.starts_at(),
+                duration_minutes=data["duration_minutes"],
+                location=data["location"],
+                video_url=data["video_url"],
+                open_conversation=data["open_conversation"],
+                template=data["template"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Group session planned; the invitations are on their way.")
+            return redirect("meeting", pk=meeting.pk)
+    return render(request, "meetings/meeting_new.html", {"group": group, "form": form})
 
 
 def _detail_context(request: AuthenticatedRequest, meeting: Meeting) -> dict[str, object]:

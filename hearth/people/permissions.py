@@ -238,6 +238,14 @@ def get_relationship_for_user(user: Any, pk: int) -> Relationship:
     )
 
 
+def get_mentored_group(user: Any, pk: int) -> MentorGroup:
+    """A group the user mentors now; anyone else gets 404."""
+    current = [m.group_id for m in scope_of(user).mentor_tenures if m.end_date is None]
+    return _get_or_404(
+        MentorGroup.objects.filter(pk__in=current).select_related("community__program"), pk=pk
+    )
+
+
 def get_own_relationship(user: Any, pk: int) -> Relationship:
     """A relationship the user is the mentor or the mentee of; others get 404."""
     return _get_or_404(

@@ -250,3 +250,45 @@ def test_moving_into_the_past_is_refused_and_changes_nothing(client, school, rel
     assert "already passed" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.sequence == 0
+
+
+def test_meetings_page_shows_when_each_relationship_is_due(client, school, relationship):
+    from hearth.meetings.models import Cadence
+
+    Cadence.objects.create(program=school.program, learner_year=1, every_days=42)
+    services.meeting_create(
+        organiser=school.mentor_a1,
+        relationship=relationship,
+        title="Long ago",
+        starts_at=timezone.now() - dt.timedelta(days=50),
+        duration_minutes=30,
+        allow_past=True,
+    )
+    client.login(email=school.learner_a1.email, password=PASSWORD)
+    page = client.get(reverse("meetings")).content.decode()
+    assert "overdue" in page
+
+
+def test_mentor_plans_a_group_session_that_every_member_sees(client, school):
+    client.login(email=school.mentor_a1.email, password=PASSWORD)
+    response = client.post(
+        reverse("group_meeting_new", args=[school.group_a1.pk]),
+        {
+            "title": "Apgar 1 supper",
+            "kind": "group",
+            "date": "2031-03-03",
+            "time": "18:00",
+            "duration_minutes": "60",
+        },
+    )
+    assert response.status_code == 302
+    meeting = school.group_a1.meetings.get()
+    for member in (school.learner_a1, school.mate_a1):
+        client.login(email=member.email, password=PASSWORD)
+        assert client.get(reverse("meeting", args=[meeting.pk])).status_code == 200
+    for other in (school.learner_a2, school.mentor_a2):
+        client.login(email=other.email, password=PASSWORD)
+        assert client.get(reverse("meeting", args=[meeting.pk])).status_code == 404
+        assert (
+            client.get(reverse("group_meeting_new", args=[school.group_a1.pk])).status_code == 404
+        )

@@ -77,6 +77,11 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
         {"mentor_a1", "learner_a1"},
     ),
     ("goals", lambda s: reverse("goals", args=[s.relationship.pk]), {"mentor_a1", "learner_a1"}),
+    (
+        "plan a group session",
+        lambda s: reverse("group_meeting_new", args=[s.group_a1.pk]),
+        {"mentor_a1"},
+    ),
 ]
 
 # The JSON API, called with the signed-in session; anonymous callers get 401.
