@@ -93,7 +93,7 @@ def test_mentor_publishes_office_hours_and_learner_books_in_two_clicks(
     page.get_by_label("Length (minutes)").fill("60")
     page.get_by_label("Repeat weekly for (weeks)").fill("4")
     page.get_by_role("button", name="Offer this time").click()
-    expect(page.get_by_text("FREQ=WEEKLY")).to_be_visible()
+    expect(page.get_by_role("cell", name="Every week, 4 times")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, base, school.learner_a1.email)

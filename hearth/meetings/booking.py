@@ -149,3 +149,11 @@ def booking_cancel(*, meeting: Meeting, person: Person) -> Meeting:
     meeting = services.meeting_cancel(meeting=meeting, person=person)
     Booking.objects.filter(meeting=meeting).delete()
     return meeting
+
+
+@transaction.atomic
+def availability_remove(*, mentor: Person, availability: Availability) -> None:
+    """Withdraw offered time; meetings already booked in it stay as they are."""
+    if availability.mentor_id != mentor.pk:
+        raise ValidationError("Only the mentor who offered this time can withdraw it.")
+    availability.delete()

@@ -6,5 +6,10 @@ from . import booking_views
 
 urlpatterns = [
     path("account/availability/", booking_views.availability, name="availability"),
+    path(
+        "account/availability/<int:pk>/remove/",
+        booking_views.availability_remove,
+        name="availability_remove",
+    ),
     path("relationships/<int:pk>/book/", booking_views.book, name="book"),
 ]

@@ -61,6 +61,17 @@ def availability(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_http_methods(["POST"])
+def availability_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    window = Availability.objects.filter(mentor=request.user, pk=pk).first()
+    if window is None:
+        raise Http404("Not found.")
+    booking.availability_remove(mentor=request.user, availability=window)
+    messages.success(request, "That time is no longer offered. Meetings already booked stay.")
+    return redirect("availability")
+
+
 def _relationship_of_mentee(request: AuthenticatedRequest, pk: int) -> Relationship:
     relationship = get_own_relationship(request.user, pk)
     if relationship.mentee_id != request.user.pk:

@@ -279,6 +279,17 @@ class Availability(models.Model):
     def __str__(self) -> str:
         return f"{self.mentor} from {self.starts_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def repeats(self) -> str:
+        """The recurrence as a mentor would say it; Hearth writes only weekly rules."""
+        if not self.rrule:
+            return "Once"
+        parts = dict(p.split("=", 1) for p in self.rrule.split(";") if "=" in p)
+        every = {"WEEKLY": "Every week", "DAILY": "Every day", "MONTHLY": "Every month"}.get(
+            parts.get("FREQ", ""), self.rrule
+        )
+        return f"{every}, {parts['COUNT']} times" if "COUNT" in parts else every
+
 
 class Booking(models.Model):
     """A taken slot. The unique constraint makes a double booking impossible."""
