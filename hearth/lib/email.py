@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import smtplib
 from email import encoders
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
@@ -11,6 +13,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 # (filename, content, mimetype); the mimetype may carry parameters: "text/calendar; method=REQUEST".
@@ -49,13 +52,13 @@ def _mime_part(attachment: _QueuedAttachment) -> MIMEBase:
     return part
 
 
-@task()
-def send_email_task(
-    *,
-    subject: str,
-    body: str,
-    recipients: list[str],
-    attachments: list[_QueuedAttachment] | None = None,
+# A refused or unreachable mail server is retried later; each failed try stays recorded.
+MAX_ATTEMPTS = 4
+RETRY_AFTER = dt.timedelta(minutes=5)
+
+
+def _send(
+    subject: str, body: str, recipients: list[str], attachments: list[_QueuedAttachment]
 ) -> int:
     if not attachments:
         return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
@@ -63,6 +66,29 @@ def send_email_task(
     for attachment in attachments:
         message.attach(_mime_part(attachment))
     return message.send()
+
+
+@task()
+def send_email_task(
+    *,
+    subject: str,
+    body: str,
+    recipients: list[str],
+    attachments: list[_QueuedAttachment] | None = None,
+    attempt: int = 1,
+) -> int:
+    try:
+        return _send(subject, body, recipients, attachments or [])
+    except (smtplib.SMTPException, OSError):
+        if attempt < MAX_ATTEMPTS and send_email_task.get_backend().supports_defer:
+            send_email_task.using(run_after=timezone.now() + RETRY_AFTER * attempt).enqueue(
+                subject=subject,
+                body=body,
+                recipients=recipients,
+                attachments=attachments,
+                attempt=attempt + 1,
+            )
+        raise
 
 
 def email_on_commit(

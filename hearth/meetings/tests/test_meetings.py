@@ -292,3 +292,14 @@ def test_mentor_plans_a_group_session_that_every_member_sees(client, school):
         assert (
             client.get(reverse("group_meeting_new", args=[school.group_a1.pk])).status_code == 404
         )
+
+
+def test_program_sets_agenda_templates_and_cadence_in_the_admin(client, school):
+    client.force_login(school.admin)
+    for name in ("agendatemplate", "cadence", "programmeetingsettings", "meeting", "goal"):
+        assert client.get(f"/admin/meetings/{name}/").status_code == 200
+    response = client.post(
+        "/admin/meetings/cadence/add/",
+        {"program": school.program.pk, "learner_year": 1, "every_days": 42},
+    )
+    assert response.status_code == 302

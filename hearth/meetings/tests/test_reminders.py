@@ -316,6 +316,10 @@ def test_refused_email_fails_its_task_but_not_the_run_that_queued_it(
     for result in failed:
         assert result.exception_class_path == "smtplib.SMTPDataError"
         assert "Message refused by policy" in result.traceback
+    # Each refused mail is tried again later, as a second attempt.
+    retries = list(DBTaskResult.objects.filter(status="READY"))
+    assert len(retries) == 2
+    assert all(r.run_after is not None and r.args_kwargs["kwargs"]["attempt"] == 2 for r in retries)
 
 
 def test_refused_email_does_not_undo_the_cancellation_that_caused_it(
