@@ -41,7 +41,7 @@ def test_mentor_and_learner_walk_through_a_meeting(page: Page, live_server, scho
     page.get_by_label("Write a note (Markdown)").fill("Seems tired; ask about sleep.")
     page.get_by_label("Only me").check()
     page.get_by_role("button", name="Save the note").click()
-    expect(page.get_by_text("Seems tired; ask about sleep.")).to_be_visible()
+    expect(page.locator("#notes p", has_text="Seems tired; ask about sleep.")).to_be_visible()
     page.get_by_label("Action item", exact=True).fill("Draft the personal statement")
     page.get_by_label("Who").select_option(label="Lena Learnerone")
     page.get_by_role("button", name="Add the action item").click()

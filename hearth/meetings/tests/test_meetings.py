@@ -131,7 +131,7 @@ def test_notes_are_sanitised(client, school, relationship):
         {"body": "<script>alert(1)</script> [x](javascript:alert(1))", "visibility": "shared"},
     )
     page = client.get(reverse("meeting", args=[meeting.pk])).content.decode()
-    assert "<script>alert" not in page and "javascript:alert" not in page
+    assert "<script>alert" not in page and 'href="javascript' not in page
 
 
 def test_a_note_edited_twice_at_once_keeps_both_versions(school, relationship):
@@ -303,3 +303,21 @@ def test_program_sets_agenda_templates_and_cadence_in_the_admin(client, school):
         {"program": school.program.pk, "learner_year": 1, "every_days": 42},
     )
     assert response.status_code == 302
+
+
+def test_editing_a_note_from_two_tabs_keeps_both_and_says_so(client, school, relationship):
+    meeting = plan(relationship)
+    note = services.note_save(
+        meeting=meeting, author=school.mentor_a1, visibility="shared", body="first words"
+    )
+    client.login(email=school.mentor_a1.email, password=PASSWORD)
+    url = reverse("note_save", args=[meeting.pk])
+    for body in ("from tab A", "from tab B"):  # both tabs opened version 1
+        response = client.post(
+            url,
+            {"note_id": note.pk, "base_version": 1, "visibility": "shared", "body": body},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "both versions are kept" in page
+    assert "from tab A" in page and "from tab B" in page
