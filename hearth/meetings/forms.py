@@ -8,6 +8,11 @@ from django import forms
 from .models import AgendaTemplate, GoalStatus, MeetingKind, NoteVisibility
 
 
+def local_to_utc(day: dt.date, time: dt.time, time_zone: str) -> dt.datetime:
+    """A wall-clock time in someone's own zone, as the UTC instant Hearth stores."""
+    return dt.datetime.combine(day, time, zoneinfo.ZoneInfo(time_zone)).astimezone(dt.UTC)
+
+
 class MeetingForm(forms.Form):
     title = forms.CharField(max_length=200, initial="Mentoring conversation")
     kind = forms.ChoiceField(choices=MeetingKind.choices, initial=MeetingKind.ONE_ON_ONE)
@@ -38,8 +43,7 @@ class MeetingForm(forms.Form):
 
     def starts_at(self) -> dt.datetime:
         """The start in UTC, read in the organiser's own time zone."""
-        local = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
-        return local.replace(tzinfo=zoneinfo.ZoneInfo(self.time_zone)).astimezone(dt.UTC)
+        return local_to_utc(self.cleaned_data["date"], self.cleaned_data["time"], self.time_zone)
 
 
 class AgendaItemForm(forms.Form):
@@ -86,5 +90,4 @@ class RescheduleForm(forms.Form):
     duration_minutes = forms.IntegerField(label="Length (minutes)", min_value=5, initial=30)
 
     def starts_at(self, time_zone: str) -> dt.datetime:
-        local = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
-        return local.replace(tzinfo=zoneinfo.ZoneInfo(time_zone)).astimezone(dt.UTC)
+        return local_to_utc(self.cleaned_data["date"], self.cleaned_data["time"], time_zone)
