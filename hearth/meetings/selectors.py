@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -133,9 +134,15 @@ def notes_visible_to(*, meeting: Meeting, person: Person) -> list[Note]:
 
 
 def goals_with_history(relationship: Relationship) -> list[Goal]:
+    """The plan's goals, each with its latest changes, in two queries."""
     goals = list(Goal.objects.filter(relationship=relationship))
+    changes = defaultdict(list)
+    for change in (
+        Goal.history.filter(id__in=[g.pk for g in goals])  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("-history_date")
+    ):
+        changes[change.id].append(change)
     for goal in goals:
-        goal.changes = list(  # type: ignore[attr-defined]
-            goal.history.select_related("history_user").order_by("-history_date")[:10]
-        )
+        goal.changes = changes[goal.pk][:10]  # type: ignore[attr-defined]
     return goals
