@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "hearth.communities",
     "hearth.api",
     "hearth.meetings",
+    "hearth.serendipity",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded profile photos; served only through a view that asks the permission rule.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STATICFILES_DIRS = [BASE_DIR / "hearth" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

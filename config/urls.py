@@ -12,6 +12,8 @@ from hearth.people import views as people_views
 urlpatterns = [
     path("", people_views.home, name="home"),
     path("people/<int:pk>/", people_views.person_detail, name="person"),
+    path("people/<int:pk>/photo/", people_views.person_photo, name="person_photo"),
+    path("account/photo/", people_views.photo_edit, name="photo_edit"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -25,5 +27,6 @@ urlpatterns = [
     path("", include("hearth.meetings.feed_urls")),
     path("", include("hearth.meetings.booking_urls")),
     path("", include("hearth.meetings.overdue_urls")),
+    path("", include("hearth.serendipity.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,10 +8,12 @@ from django.db import transaction
 
 from hearth.communities.demo import DemoSchool, seed_demo
 from hearth.meetings.demo import seed_meetings
+from hearth.serendipity.demo import seed_circles
 
 
 @transaction.atomic
 def seed_all(*, today: dt.date | None = None) -> DemoSchool:
     school = seed_demo(today=today)
     seed_meetings(school=school, today=today)
+    seed_circles(school=school, today=today)
     return school

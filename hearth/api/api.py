@@ -7,6 +7,9 @@ Lists are paged with ninja's PageNumberPagination: ?page=N (from 1) and ?page_si
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -26,24 +29,32 @@ from hearth.communities.models import (
 )
 from hearth.people.models import Person
 from hearth.people.permissions import (
+    get_circle_for_user,
     get_community_for_user,
     get_directed_program,
     get_group_for_user,
+    get_managed_circle,
     get_person_for_user,
     get_program_for_user,
+    visible_circles,
 )
+from hearth.serendipity.selectors import circle_summary, my_pairings
 
 from . import selectors
 from .auth import TokenAuth
 from .schemas import (
+    CircleOut,
+    CircleSummaryOut,
     CommunityOut,
     ErrorOut,
     ExclusionOut,
     GroupOut,
     MembershipOut,
+    PairingOut,
     PersonOut,
     ProgramOut,
     RelationshipOut,
+    RoundOut,
 )
 
 PAGE_SIZE = 50
@@ -59,7 +70,8 @@ api = HearthAPI(
     title="Hearth API",
     version="1",
     description=(
-        "Read-only access to programs, communities, mentor groups, people and memberships, "
+        "Read-only access to programs, communities, mentor groups, people, memberships "
+        "and serendipity circles, "
         "showing exactly what the signed-in pages show. Authenticate with "
         "`Authorization: Bearer <token>` (create a token at /account/api-tokens/). Lists "
         "take `page` and `page_size` (at most 100) and answer `{items, count}`."
@@ -197,3 +209,51 @@ def list_memberships(
     return selectors.api_memberships(
         user=viewer(request), program_slug=program, group_id=group, is_open=is_open
     )
+
+
+@api.get("/circles", response=list[CircleOut], tags=["serendipity"])
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_circles(request: HttpRequest) -> QuerySet[Any]:
+    return visible_circles(viewer(request)).select_related("program").order_by("pk")
+
+
+@api.get(
+    "/circles/{circle_id}", response={200: CircleSummaryOut, 404: ErrorOut}, tags=["serendipity"]
+)
+def get_circle(request: HttpRequest, circle_id: int) -> SimpleNamespace:
+    circle = get_circle_for_user(viewer(request), circle_id)
+    summary = circle_summary(circle)
+    fields = {name: getattr(circle, name) for name in CircleOut.model_fields}
+    return SimpleNamespace(
+        **fields,
+        rounds=summary.rounds,
+        members=summary.members,
+        paused=summary.paused,
+        repeated_pairs=summary.repeats,
+        meet_rate=summary.meet_rate,
+        cross_community_share=summary.cross_share,
+        random_cross_community_share=summary.random_cross_share,
+    )
+
+
+@api.get(
+    "/circles/{circle_id}/rounds",
+    response={200: list[RoundOut], 404: ErrorOut},
+    tags=["serendipity"],
+    description="The circle's rounds, newest first: for its managers only.",
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_circle_rounds(request: HttpRequest, circle_id: int) -> QuerySet[Any]:
+    circle = get_managed_circle(viewer(request), circle_id)
+    return circle.rounds.prefetch_related("absences").order_by("-index")
+
+
+@api.get(
+    "/pairings",
+    response=list[PairingOut],
+    tags=["serendipity"],
+    description="The caller's own introductions, newest first.",
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+def list_my_pairings(request: HttpRequest) -> QuerySet[Any]:
+    return my_pairings(viewer(request))

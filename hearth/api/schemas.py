@@ -4,6 +4,7 @@ balancing and aggregate reports only."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ninja import Schema
 
@@ -145,3 +146,100 @@ class ExclusionOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class CircleOut(Schema):
+    id: int
+    program: str
+    name: str
+    description: str
+    audience: str
+    cadence: str
+    group_size: int
+    next_round_at: dt.datetime
+
+    @staticmethod
+    def resolve_program(circle: Any) -> str:
+        return circle.program.slug
+
+
+class CircleSummaryOut(CircleOut):
+    rounds: int
+    members: int
+    paused: int
+    repeated_pairs: int
+    meet_rate: float | None
+    cross_community_share: float | None
+    random_cross_community_share: float | None
+
+
+class NotPlacedOut(Schema):
+    person: int
+    reason: str
+
+
+class RoundOut(Schema):
+    id: int
+    number: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    people_placed: int
+    repeated_pairs: int
+    cross_community_share: float | None
+    random_cross_community_share: float | None
+    not_placed: list[NotPlacedOut]
+
+    @staticmethod
+    def resolve_cross_community_share(round_: Any) -> float | None:
+        return round_.cross_share
+
+    @staticmethod
+    def resolve_random_cross_community_share(round_: Any) -> float | None:
+        return round_.random_cross_share
+
+    @staticmethod
+    def resolve_not_placed(round_: Any) -> list[dict[str, Any]]:
+        return [{"person": a.person_id, "reason": a.reason} for a in round_.absences.all()]
+
+
+class PairingOut(Schema):
+    id: int
+    circle: int
+    round: int
+    people: list[int]
+    prompt: str
+    video_url: str
+    suggested_times: list[dt.datetime]
+    my_response: str
+
+    @staticmethod
+    def resolve_circle(member: Any) -> int:
+        return member.pairing.round.circle_id
+
+    @staticmethod
+    def resolve_id(member: Any) -> int:
+        return member.pairing_id
+
+    @staticmethod
+    def resolve_round(member: Any) -> int:
+        return member.pairing.round.number
+
+    @staticmethod
+    def resolve_people(member: Any) -> list[int]:
+        return [m.person_id for m in member.pairing.members.all()]
+
+    @staticmethod
+    def resolve_prompt(member: Any) -> str:
+        return member.pairing.prompt
+
+    @staticmethod
+    def resolve_video_url(member: Any) -> str:
+        return member.pairing.video_url
+
+    @staticmethod
+    def resolve_suggested_times(member: Any) -> list[str]:
+        return member.pairing.suggested_times
+
+    @staticmethod
+    def resolve_my_response(member: Any) -> str:
+        return member.response

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django import forms
 
+from hearth.lib.time import local_to_utc
+
 from .models import AgendaTemplate, GoalStatus, MeetingKind, NoteVisibility
-
-
-def local_to_utc(day: dt.date, time: dt.time, time_zone: str) -> dt.datetime:
-    """A wall-clock time in someone's own zone, as the UTC instant Hearth stores."""
-    return dt.datetime.combine(day, time, zoneinfo.ZoneInfo(time_zone)).astimezone(dt.UTC)
 
 
 class MeetingForm(forms.Form):

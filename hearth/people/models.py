@@ -71,6 +71,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
         null=True, blank=True, help_text="Year of study (1 = first year)."
     )
     interests = models.ManyToManyField(Interest, blank=True, related_name="people")
+    photo = models.ImageField(upload_to="photos/", blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

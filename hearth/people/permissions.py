@@ -347,3 +347,96 @@ def get_directed_program(user: Any, slug: str) -> Program:
     if not directs_program(user, program):
         raise Http404("Not found.")
     return program
+
+
+# Serendipity: a circle is seen by everyone in its program; a round's pairings by the people
+# introduced and the circle's managers (the program's directors and whoever started it).
+
+
+def visible_circles(user: Any) -> QuerySet[Any]:
+    from hearth.serendipity.models import Circle
+
+    return Circle.objects.filter(program__in=visible_programs(user))
+
+
+def can_manage_circle(user: Any, circle: Any) -> bool:
+    scope = scope_of(user)
+    return (
+        scope.superuser
+        or circle.program_id in scope.directed_programs
+        or (circle.created_by_id is not None and circle.created_by_id == user.pk)
+    )
+
+
+def get_circle_for_user(user: Any, pk: int) -> Any:
+    return _get_or_404(visible_circles(user).select_related("program"), pk=pk)
+
+
+def get_managed_circle(user: Any, pk: int) -> Any:
+    circle = get_circle_for_user(user, pk)
+    if not can_manage_circle(user, circle):
+        raise Http404("Not found.")
+    return circle
+
+
+def get_round_for_manager(user: Any, pk: int) -> Any:
+    from hearth.serendipity.models import Round
+
+    round_ = _get_or_404(
+        Round.objects.filter(circle__in=visible_circles(user)).select_related("circle__program"),
+        pk=pk,
+    )
+    if not can_manage_circle(user, round_.circle):
+        raise Http404("Not found.")
+    return round_
+
+
+def visible_pairings(user: Any) -> QuerySet[Any]:
+    from hearth.serendipity.models import Pairing
+
+    scope = scope_of(user)
+    if scope.superuser:
+        return Pairing.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Pairing.objects.none()
+    return Pairing.objects.filter(
+        Q(members__person_id=user.pk)
+        | Q(round__circle__program_id__in=scope.directed_programs)
+        | Q(round__circle__created_by_id=user.pk)
+    ).distinct()
+
+
+def get_pairing_for_user(user: Any, pk: int) -> Any:
+    return _get_or_404(visible_pairings(user).select_related("round__circle__program"), pk=pk)
+
+
+def visible_drop_ins(user: Any) -> QuerySet[Any]:
+    from hearth.serendipity.models import DropIn
+
+    return DropIn.objects.filter(program__in=visible_programs(user))
+
+
+def visible_faces(user: Any) -> QuerySet[Person]:
+    """Whose photo the user may see: people they can see, the people they are introduced to,
+    and mentors holding an open door in their programs."""
+    from hearth.serendipity.models import PairingMember
+
+    if scope_of(user).superuser:
+        return Person.objects.all()
+    introduced = PairingMember.objects.filter(pairing__members__person_id=user.pk).values(
+        "person_id"
+    )
+    hosting = visible_drop_ins(user).values("host_id")
+    return Person.objects.filter(
+        Q(pk__in=visible_people(user).values("pk")) | Q(pk__in=introduced) | Q(pk__in=hosting)
+    )
+
+
+def directs_any_program_of(user: Any, person: Person) -> bool:
+    """The user directs a program the person belongs to (for the person's informal record)."""
+    scope = scope_of(user)
+    if scope.superuser:
+        return True
+    return GroupMembership.objects.filter(
+        person=person, program_id__in=scope.directed_programs
+    ).exists()

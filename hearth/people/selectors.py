@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch
+from django.utils import timezone
 
 from hearth.communities.models import Community, GroupMembership, MemberRole, MentorGroup, Program
 from hearth.communities.selectors import OPEN_LEARNERS, open_mentors_prefetch
+from hearth.serendipity.selectors import current_pairings, drop_ins_now_and_next
 
 from .models import Role, RoleGrant
-from .permissions import scope_of
+from .permissions import scope_of, visible_programs
 
 
 @dataclass
@@ -21,6 +23,8 @@ class Home:
     mentored_groups: list[MentorGroup] = field(default_factory=list)
     learner_groups: list[MentorGroup] = field(default_factory=list)
     other_roles: list[RoleGrant] = field(default_factory=list)
+    pairings: list[Any] = field(default_factory=list)
+    drop_ins_now: list[Any] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -70,4 +74,6 @@ def home_for(user: Any) -> Home:
             person=user, role__in=[Role.EVALUATOR, Role.FACILITATOR]
         ).select_related("program")
     )
+    home.pairings = current_pairings(user)
+    home.drop_ins_now, _ = drop_ins_now_and_next(visible_programs(user), timezone.now())
     return home

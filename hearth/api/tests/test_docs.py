@@ -18,6 +18,10 @@ PATHS = {
     "/api/people/{person_id}/memberships",
     "/api/people/{person_id}/relationships",
     "/api/memberships",
+    "/api/circles",
+    "/api/circles/{circle_id}",
+    "/api/circles/{circle_id}/rounds",
+    "/api/pairings",
 }
 
 

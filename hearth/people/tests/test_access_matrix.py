@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from hearth.communities.models import Relationship
 from hearth.meetings.services import meeting_create
+from hearth.serendipity.models import Audience
+from hearth.serendipity.services import circle_create, circle_join, round_run
 from hearth.testing import PASSWORD, School
 
 ROLES = [
@@ -82,6 +84,13 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
         lambda s: reverse("group_meeting_new", args=[s.group_a1.pk]),
         {"mentor_a1"},
     ),
+    ("circles", lambda s: reverse("serendipity"), EVERYONE),
+    ("start a circle", lambda s: reverse("circle_new"), EVERYONE),
+    ("circle", lambda s: reverse("circle", args=[s.circle.pk]), PROGRAM),
+    ("round", lambda s: reverse("round", args=[s.round.pk]), DIRECTORS),
+    ("pairing", lambda s: reverse("pairing", args=[s.pairing.pk]), DIRECTORS | {"mentor_a1"}),
+    ("drop-in hours", lambda s: reverse("drop_ins"), EVERYONE),
+    ("photo", lambda s: reverse("photo_edit"), EVERYONE),
 ]
 
 # The JSON API, called with the signed-in session; anonymous callers get 401.
@@ -107,6 +116,10 @@ API: list[tuple[str, Callable[[School], str], set[str]]] = [
     ),
     ("learner B1", lambda s: f"/api/people/{s.learner_b1.pk}", DIRECTORS),
     ("memberships", lambda s: "/api/memberships", EVERYONE),
+    ("circles", lambda s: "/api/circles", EVERYONE),
+    ("circle", lambda s: f"/api/circles/{s.circle.pk}", PROGRAM),
+    ("circle rounds", lambda s: f"/api/circles/{s.circle.pk}/rounds", DIRECTORS),
+    ("my pairings", lambda s: "/api/pairings", EVERYONE),
 ]
 
 LEARNERS = {
@@ -148,6 +161,18 @@ def school_with_meeting(school):
         starts_at=timezone.now() + dt.timedelta(days=2),
         duration_minutes=30,
     )
+    # A faculty circle of three: its one round makes a trio, mentor_a1 among them.
+    school.circle = circle_create(
+        program=school.program,
+        created_by=school.director,
+        name="Faculty coffee",
+        audience=Audience.FACULTY,
+        first_round_at=timezone.now(),
+    )
+    for mentor in (school.mentor_a1, school.mentor_a2, school.mentor_b1):
+        circle_join(circle=school.circle, person=mentor)
+    school.round = round_run(circle=school.circle)
+    school.pairing = school.round.pairings.get()
     return school
 
 

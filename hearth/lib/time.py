@@ -1,0 +1,11 @@
+"""Wall-clock times in a person's own zone and the UTC instants Hearth stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+
+def local_to_utc(day: dt.date, time: dt.time, time_zone: str) -> dt.datetime:
+    """A wall-clock time in someone's own zone, as the UTC instant Hearth stores."""
+    return dt.datetime.combine(day, time, zoneinfo.ZoneInfo(time_zone)).astimezone(dt.UTC)
