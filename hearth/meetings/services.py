@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from hearth.communities.models import MentorGroup, Relationship
+from hearth.communities.models import MentorGroup, Program, Relationship
 from hearth.people.models import Person
 
 from .invitations import meeting_invitation_send
@@ -35,6 +35,13 @@ def jitsi_room_url(base_url: str) -> str:
     from .models import _room_name
 
     return f"{base_url.rstrip('/')}/{_room_name()}"
+
+
+def program_video_room(program: Program, fallback_server: str = "") -> str:
+    """A new private room on the program's video server (or the fallback); "" without one."""
+    meeting_settings = ProgramMeetingSettings.objects.filter(program=program).first()
+    server = (meeting_settings.jitsi_base_url if meeting_settings else "") or fallback_server
+    return jitsi_room_url(server) if server else ""
 
 
 @transaction.atomic
@@ -66,9 +73,7 @@ def meeting_create(
         raise ValidationError("Only a one-on-one can be an open conversation without agenda.")
     program = _program_of(relationship, group)
     if not video_url and not location:
-        meeting_settings = ProgramMeetingSettings.objects.filter(program=program).first()
-        if meeting_settings and meeting_settings.jitsi_base_url:
-            video_url = jitsi_room_url(meeting_settings.jitsi_base_url)
+        video_url = program_video_room(program)
     meeting = Meeting.objects.create(
         organiser=organiser,
         title=title,

@@ -14,8 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hearth.communities.models import AssessmentExclusion, Program, Relationship
-from hearth.meetings.models import ProgramMeetingSettings
-from hearth.meetings.services import jitsi_room_url
+from hearth.meetings.services import program_video_room
 from hearth.people.models import Person, Supervision
 
 from . import schedule
@@ -211,12 +210,6 @@ def _plan_for(
     return plan
 
 
-def _video_url(program: Program) -> str:
-    meeting_settings = ProgramMeetingSettings.objects.filter(program=program).first()
-    base = (meeting_settings.jitsi_base_url if meeting_settings else "") or DEFAULT_VIDEO_SERVER
-    return jitsi_room_url(base)
-
-
 @transaction.atomic
 def round_run(*, circle: Circle, now: dt.datetime | None = None, introduce: bool = True) -> Round:
     """Pair (or group) everyone present, record who was not placed and why, introduce them."""
@@ -292,7 +285,7 @@ def round_run(*, circle: Circle, now: dt.datetime | None = None, introduce: bool
         pairing = Pairing.objects.create(
             round=round_,
             prompt=choose_prompt(had, rng),
-            video_url=_video_url(circle.program),
+            video_url=program_video_room(circle.program, DEFAULT_VIDEO_SERVER),
             suggested_times=[t.isoformat() for t in times],
             repeated=any(frozenset((a, b)) in repeated for a in group for b in group if a < b),
         )
@@ -363,7 +356,7 @@ def drop_in_open(
         starts_at=starts_at,
         ends_at=ends_at,
         topic=topic,
-        video_url=_video_url(program),
+        video_url=program_video_room(program, DEFAULT_VIDEO_SERVER),
     )
 
 
