@@ -32,6 +32,10 @@ def _answer_past_rounds(circle_rounds, rng: random.Random, keep_open: set[int]) 
         )
 
 
+def _at_two_utc(moment: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(moment.date(), dt.time(14), tzinfo=dt.UTC)
+
+
 def _run_rounds(circle, first: dt.datetime, count: int, rng, keep_open: set[int]) -> None:  # noqa: ANN001
     circle.next_round_at = first
     circle.save(update_fields=["next_round_at"])
@@ -57,7 +61,8 @@ def seed_circles(*, school: DemoSchool, today: dt.date | None = None) -> None:
     )
     now = timezone.now()
     period = dt.timedelta(days=14)
-    first = now - PAST_ROUNDS * period - dt.timedelta(hours=2)
+    # Rounds start at 14:00 UTC (morning in the Americas); the fifth began yesterday.
+    first = _at_two_utc(now - PAST_ROUNDS * period - dt.timedelta(days=1))
 
     coffee = services.circle_create(
         program=program,
@@ -118,11 +123,11 @@ def seed_circles(*, school: DemoSchool, today: dt.date | None = None) -> None:
         group_size=3,
         mix_departments=True,
         mix_ranks=True,
-        first_round_at=now - dt.timedelta(days=40),
+        first_round_at=_at_two_utc(now - dt.timedelta(days=40)),
     )
     for person in faculty:
         services.circle_join(circle=faculty_circle, person=person)
-    _run_rounds(faculty_circle, now - dt.timedelta(days=40), 2, rng, keep_open=demo_people)
+    _run_rounds(faculty_circle, _at_two_utc(now - dt.timedelta(days=40)), 2, rng, demo_people)
 
     services.drop_in_open(
         host=mentor,

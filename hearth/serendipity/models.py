@@ -218,6 +218,14 @@ class Pairing(models.Model):
     def __str__(self) -> str:
         return f"Pairing {self.pk} of {self.round}"
 
+    def answers(self) -> list[str]:
+        """ "Name: we met" for each person who answered (members prefetched)."""
+        return [
+            f"{m.person.display_name}: {m.get_response_display().lower()}"
+            for m in self.members.all()
+            if m.response
+        ]
+
 
 class Response(models.TextChoices):
     MET = "met", "We met"
