@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from browser.conftest import ARTIFACTS, assert_accessible, sign_in
@@ -85,9 +86,20 @@ def test_opt_in_see_the_pairing_with_a_prompt_and_video_link_and_answer_we_met(
     _shot(page, "circle")
 
 
-def test_a_mentor_opens_a_door_and_a_learner_sees_who_is_in(page: Page, live_server, school):
+def test_a_mentor_opens_a_door_and_a_learner_sees_who_is_in(
+    page: Page, live_server, school, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    portrait = tmp_path / "portrait.png"
+    Image.new("RGB", (640, 480), "darkorange").save(portrait)
     base = live_server.url
     sign_in(page, base, school.mentor_b1.email)
+    page.get_by_role("link", name="My profile").click()
+    page.get_by_role("link", name="Add your photo").click()
+    assert_accessible(page)
+    page.get_by_label("Photo").set_input_files(str(portrait))
+    page.get_by_role("button", name="Save the photo").click()
+    expect(page.get_by_role("img", name="Photo of Mona Mentorthree")).to_be_visible()
     page.goto(f"{base}/drop-in/")
     assert_accessible(page)
     page.get_by_label("Topic").fill("Research years")
@@ -102,5 +114,8 @@ def test_a_mentor_opens_a_door_and_a_learner_sees_who_is_in(page: Page, live_ser
         "href", re.compile(r"^https://meet\.jit\.si/")
     )
     expect(page.get_by_role("button", name="Open my door")).to_have_count(0)
+    face = page.get_by_role("img", name="Photo of Mona Mentorthree")
+    expect(face).to_be_visible()
+    assert face.evaluate("img => img.naturalWidth") == 400
     assert_accessible(page)
     _shot(page, "drop-in")
