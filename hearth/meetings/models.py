@@ -317,6 +317,9 @@ class EmailPreference(models.Model):
     agenda_prompts = models.BooleanField(default=True)
     overdue_nudges = models.BooleanField(default=True)
     action_item_reminders = models.BooleanField(default=True)
+    circle_reminders = models.BooleanField(
+        default=True, help_text="The day-before reminder of a serendipity round."
+    )
 
     def __str__(self) -> str:
         return f"Email choices of {self.person}"

@@ -271,7 +271,13 @@ def goals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def email_settings(request: AuthenticatedRequest) -> HttpResponse:
     preference, _ = EmailPreference.objects.get_or_create(person=request.user)
-    fields = ["meeting_reminders", "agenda_prompts", "overdue_nudges", "action_item_reminders"]
+    fields = [
+        "meeting_reminders",
+        "agenda_prompts",
+        "overdue_nudges",
+        "action_item_reminders",
+        "circle_reminders",
+    ]
     if request.method == "POST":
         for name in fields:
             setattr(preference, name, request.POST.get(name) == "on")

@@ -73,7 +73,11 @@ def introductions_send(round_: Round) -> None:
 
 def round_reminders_send(circle: Circle) -> int:
     """The day before a round, so people can skip or pause in time."""
-    members = circle.members.filter(status="active", skip_next=False).select_related("person")
+    members = (
+        circle.members.filter(status="active", skip_next=False)
+        .exclude(person__email_preference__circle_reminders=False)
+        .select_related("person")
+    )
     day = circle.next_round_at.date()
     sent = 0
     link = absolute_url(reverse("circle", args=[circle.pk]))
@@ -91,6 +95,10 @@ def round_reminders_send(circle: Circle) -> int:
                     f"Soon “{circle.name}” introduces you to someone new.",
                     "If this round does not suit you, skip it or pause until a later date:",
                     link,
+                    "",
+                    "--",
+                    "Choose which emails Hearth sends you: "
+                    + absolute_url(reverse("email_settings")),
                 ]
             ),
             recipients=[person.email],

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from hearth.meetings.models import EmailPreference
 from hearth.people.models import Supervision
 from hearth.serendipity import services
 from hearth.serendipity.models import (
@@ -208,14 +209,21 @@ def test_leaving_and_coming_back_keeps_one_membership(school):
 def test_the_tick_reminds_the_day_before_once_and_runs_due_rounds(
     school, smtp_server, django_capture_on_commit_callbacks
 ):
-    circle = _circle(school, audience=Audience.FACULTY, joiners=["mentor_a1", "mentor_b1"])
+    circle = _circle(
+        school, audience=Audience.FACULTY, joiners=["mentor_a1", "mentor_b1", "mentor_a2"]
+    )
+    # mentor_a2 turned the day-before reminders off in their email choices.
+    EmailPreference.objects.create(person=school.mentor_a2, circle_reminders=False)
     due = circle.next_round_at
     with django_capture_on_commit_callbacks(execute=True):
         assert tick(now=due - dt.timedelta(hours=30)) == (0, 0)
         assert tick(now=due - dt.timedelta(hours=20)) == (1, 0)
         assert tick(now=due - dt.timedelta(hours=10)) == (0, 0)
     reminders = [m for m in smtp_server.messages if "new round" in m["Subject"]]
-    assert len(reminders) == 2  # mentor_a1 and mentor_b1
+    assert sorted(m["To"] for m in reminders) == sorted(
+        [school.mentor_a1.email, school.mentor_b1.email]
+    )
+    assert "/account/email/" in reminders[0].get_payload(decode=True).decode()
     with django_capture_on_commit_callbacks(execute=True):
         assert tick(now=due + dt.timedelta(minutes=5)) == (0, 1)
     circle.refresh_from_db()
