@@ -1,0 +1,307 @@
+"""Scoring for the mentor pulse: item bank, theme scores, reliability and trend.
+
+Pure Python on purpose (no Django) so the rules can be tested, reused in exports and
+read by someone checking the arithmetic without knowing the rest of Hearth.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Rosso and colleagues' pathways to meaningful work; a theme may name none (e.g. "harmed").
+PATHWAYS = frozenset({"individuation", "contribution", "self-connection", "unification"})
+
+# Each theme needs at least this many items: one statement is a question, not a scale.
+MINIMUM_ITEMS_PER_THEME = 2
+
+DEFAULT_ITEM_BANK_PATH = Path(__file__).parent / "fixtures" / "pulse_items_v1.json"
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    theme: str
+    text: str
+    # A reverse item is worded against its theme, so agreement counts as a low score.
+    reverse: bool
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    label: str
+    pathways: tuple[str, ...]
+    # A negative theme ("I am harmed") is one where a high score is bad news.
+    negative: bool
+
+
+@dataclass(frozen=True)
+class ItemBank:
+    version: int
+    name: str
+    notice: str
+    scale_min: int
+    scale_max: int
+    labels: tuple[str, ...]
+    free_text: str
+    themes: tuple[Theme, ...]
+    items: tuple[Item, ...]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ItemBank:
+        """Build and validate a bank; a ValueError names the first problem found."""
+        if not isinstance(data, Mapping):
+            raise ValueError("item bank must be a JSON object")
+        version = _required(data, "version", int, "item bank")
+        name = _required_text(data, "name", "item bank")
+        notice = _required_text(data, "notice", "item bank")
+        free_text = _required_text(data, "free_text", "item bank")
+
+        scale = _required(data, "scale", Mapping, "item bank")
+        scale_min = _required(scale, "min", int, "scale")
+        scale_max = _required(scale, "max", int, "scale")
+        if scale_min >= scale_max:
+            raise ValueError(f"scale is wrong: min {scale_min} must be below max {scale_max}")
+        labels = tuple(_required(scale, "labels", list, "scale"))
+        points = scale_max - scale_min + 1
+        if len(labels) != points:
+            raise ValueError(
+                f"scale is wrong: {points} points from {scale_min} to {scale_max} "
+                f"but {len(labels)} labels"
+            )
+        if not all(isinstance(label, str) and label.strip() for label in labels):
+            raise ValueError("scale is wrong: every label must be non-empty text")
+
+        themes = tuple(
+            _theme_from_dict(raw) for raw in _required(data, "themes", list, "item bank")
+        )
+        if not themes:
+            raise ValueError("item bank has no themes")
+        _reject_duplicates("theme", [theme.key for theme in themes])
+
+        items = tuple(_item_from_dict(raw) for raw in _required(data, "items", list, "item bank"))
+        _reject_duplicates("item", [item.key for item in items])
+        theme_keys = {theme.key for theme in themes}
+        for item in items:
+            if item.theme not in theme_keys:
+                raise ValueError(f"item {item.key!r} has unknown theme {item.theme!r}")
+        for theme in themes:
+            count = sum(1 for item in items if item.theme == theme.key)
+            if count < MINIMUM_ITEMS_PER_THEME:
+                raise ValueError(
+                    f"theme {theme.key!r} has fewer than {MINIMUM_ITEMS_PER_THEME} items ({count})"
+                )
+
+        return cls(
+            version=version,
+            name=name,
+            notice=notice,
+            scale_min=scale_min,
+            scale_max=scale_max,
+            labels=labels,
+            free_text=free_text,
+            themes=themes,
+            items=items,
+        )
+
+    def theme(self, key: str) -> Theme:
+        for theme in self.themes:
+            if theme.key == key:
+                return theme
+        raise KeyError(key)
+
+    def item(self, key: str) -> Item:
+        for item in self.items:
+            if item.key == key:
+                return item
+        raise KeyError(key)
+
+    def items_for(self, theme_key: str) -> tuple[Item, ...]:
+        """The theme's items in bank order, so columns line up across respondents."""
+        return tuple(item for item in self.items if item.theme == theme_key)
+
+
+def _required(data: Mapping[str, Any], field: str, kind: Any, where: str) -> Any:
+    if field not in data:
+        raise ValueError(f"{where} is missing {field!r}")
+    value = data[field]
+    # bool is a subclass of int; true/false in the JSON is a typo, not a number.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"{where} field {field!r} has the wrong type")
+    return value
+
+
+def _required_text(data: Mapping[str, Any], field: str, where: str) -> str:
+    value: str = _required(data, field, str, where)
+    if not value.strip():
+        raise ValueError(f"{where} field {field!r} is empty")
+    return value
+
+
+def _reject_duplicates(kind: str, keys: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"duplicate {kind} key {key!r}")
+        seen.add(key)
+
+
+def _theme_from_dict(raw: Any) -> Theme:
+    if not isinstance(raw, Mapping):
+        raise ValueError("each theme must be a JSON object")
+    key = _required_text(raw, "key", "theme")
+    where = f"theme {key!r}"
+    pathways = tuple(_required(raw, "pathways", list, where))
+    for pathway in pathways:
+        if pathway not in PATHWAYS:
+            raise ValueError(f"{where} has unknown pathway {pathway!r}")
+    return Theme(
+        key=key,
+        label=_required_text(raw, "label", where),
+        pathways=pathways,
+        negative=_required(raw, "negative", bool, where),
+    )
+
+
+def _item_from_dict(raw: Any) -> Item:
+    if not isinstance(raw, Mapping):
+        raise ValueError("each item must be a JSON object")
+    key = _required_text(raw, "key", "item")
+    where = f"item {key!r}"
+    return Item(
+        key=key,
+        theme=_required_text(raw, "theme", where),
+        text=_required_text(raw, "text", where),
+        reverse=_required(raw, "reverse", bool, where),
+    )
+
+
+def load_item_bank(path: str | Path = DEFAULT_ITEM_BANK_PATH) -> ItemBank:
+    """Read and validate an item bank JSON file (the shipped v1 bank by default)."""
+    with open(path, encoding="utf-8") as handle:
+        return ItemBank.from_dict(json.load(handle))
+
+
+def score_item(value: int, item: Item, bank: ItemBank) -> float:
+    """The answer on the theme's direction: reverse items map v to min + max - v."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not bank.scale_min <= value <= bank.scale_max
+    ):
+        raise ValueError(
+            f"answer {value!r} to item {item.key!r} is outside the scale "
+            f"{bank.scale_min}-{bank.scale_max}"
+        )
+    if item.reverse:
+        return float(bank.scale_min + bank.scale_max - value)
+    return float(value)
+
+
+def theme_scores(answers: Mapping[str, int | None], bank: ItemBank) -> dict[str, float | None]:
+    """Mean scored answer per theme for one response.
+
+    The half-answered rule: a theme scores only when at least half its items were answered
+    (answered * 2 >= items). Fewer than half gives None, because one answer out of three is
+    too thin to stand for the theme. Unanswered items (missing or None) are left out of the
+    mean rather than counted as a neutral answer. An answer to an item the bank does not have
+    raises ValueError: it means the response and the bank have drifted apart.
+    """
+    known = {item.key for item in bank.items}
+    for key in answers:
+        if key not in known:
+            raise ValueError(f"answer to unknown item {key!r}")
+    scores: dict[str, float | None] = {}
+    for theme in bank.themes:
+        items = bank.items_for(theme.key)
+        scored = [
+            score_item(value, item, bank)
+            for item in items
+            if (value := answers.get(item.key)) is not None
+        ]
+        if not scored or len(scored) * 2 < len(items):
+            scores[theme.key] = None
+        else:
+            scores[theme.key] = statistics.fmean(scored)
+    return scores
+
+
+def cronbach_alpha(rows: Sequence[Sequence[float | None]]) -> float | None:
+    """Cronbach's alpha: k/(k-1) * (1 - sum of item variances / variance of totals).
+
+    Rows are respondents and columns the items of one scale. Sample variances (n - 1) are
+    used throughout. Rows with any missing value are dropped (listwise deletion) so every
+    variance is over the same people. None when there are fewer than 2 items, fewer than 2
+    complete rows, or no spread in the totals, where alpha is undefined.
+    """
+    complete: list[list[float]] = []
+    for row in rows:
+        present = [float(value) for value in row if value is not None]
+        if len(present) == len(row):
+            complete.append(present)
+    if len(complete) < 2:
+        return None
+    item_count = len(complete[0])
+    if any(len(row) != item_count for row in complete):
+        raise ValueError("every row must have the same number of items")
+    if item_count < 2:
+        return None
+    total_variance = statistics.variance([sum(row) for row in complete])
+    if total_variance == 0:
+        return None
+    item_variance = sum(
+        statistics.variance([row[column] for row in complete]) for column in range(item_count)
+    )
+    return item_count / (item_count - 1) * (1 - item_variance / total_variance)
+
+
+def scale_reliability(
+    responses: Sequence[Mapping[str, int | None]],
+    bank: ItemBank,
+    minimum_responses: int = 30,
+) -> dict[str, float | None]:
+    """Cronbach's alpha of each theme over scored items.
+
+    Every theme is None below `minimum_responses`: alpha from a handful of people swings
+    too much to report, and the pulse is anonymous enough that few responses are also few
+    people.
+    """
+    if len(responses) < minimum_responses:
+        return {theme.key: None for theme in bank.themes}
+    reliability: dict[str, float | None] = {}
+    for theme in bank.themes:
+        items = bank.items_for(theme.key)
+        rows = [
+            [
+                None if (value := response.get(item.key)) is None else score_item(value, item, bank)
+                for item in items
+            ]
+            for response in responses
+        ]
+        reliability[theme.key] = cronbach_alpha(rows)
+    return reliability
+
+
+def trend(series: Sequence[tuple[str, float | None]]) -> float | None:
+    """Least-squares slope per step of the series, over the points that have values.
+
+    x is each point's position in the whole series, so a wave with no value leaves a gap
+    rather than pulling later waves closer. None with fewer than 3 values: two points always
+    make a line and say nothing about a trend.
+    """
+    points = [
+        (float(position), value)
+        for position, (_label, value) in enumerate(series)
+        if value is not None
+    ]
+    if len(points) < 3:
+        return None
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
