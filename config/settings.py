@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "hearth.api",
     "hearth.meetings",
     "hearth.serendipity",
+    "hearth.pulse",
 ]
 
 MIDDLEWARE = [

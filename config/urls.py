@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("hearth.meetings.booking_urls")),
     path("", include("hearth.meetings.overdue_urls")),
     path("", include("hearth.serendipity.urls")),
+    path("", include("hearth.pulse.urls")),
     path("admin/", admin.site.urls),
 ]

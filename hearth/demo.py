@@ -8,6 +8,7 @@ from django.db import transaction
 
 from hearth.communities.demo import DemoSchool, seed_demo
 from hearth.meetings.demo import seed_meetings
+from hearth.pulse.demo import seed_pulse
 from hearth.serendipity.demo import seed_circles
 
 
@@ -16,4 +17,5 @@ def seed_all(*, today: dt.date | None = None) -> DemoSchool:
     school = seed_demo(today=today)
     seed_meetings(school=school, today=today)
     seed_circles(school=school, today=today)
+    seed_pulse(school=school, today=today)
     return school

@@ -49,3 +49,27 @@ def meetings_per_month_svg(rows: Sequence[dict[str, Any]]) -> str:
     spec = chart.to_dict()
     spec["width"] = 640  # vl-convert has no container to measure.
     return _label(vlc.vegalite_to_svg(spec), description)
+
+
+def theme_trend_svg(rows: Sequence[dict[str, Any]], waves: Sequence[str]) -> str:
+    """Small line charts, one per theme, of a mentor's own scores over check-ins (1 to 5)."""
+    themes = list(dict.fromkeys(str(row["theme"]) for row in rows))
+    description = (
+        f"Line charts of your check-in scores from {waves[0]} to {waves[-1]}, one per theme, "
+        "on a scale from 1 to 5. The same numbers are in the table below."
+        if waves
+        else "Your check-in scores: none yet."
+    )
+    chart = (
+        alt.Chart(alt.Data(values=list(rows)))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("wave:O", title=None, sort=list(waves)),
+            y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[1, 5])),
+            tooltip=["theme:N", "wave:O", alt.Tooltip("score:Q", format=".1f")],
+        )
+        .properties(width=180, height=110)
+        .facet(facet=alt.Facet("theme:N", title=None, sort=themes), columns=3)
+        .properties(description=description)
+    )
+    return _label(vlc.vegalite_to_svg(chart.to_dict()), description)

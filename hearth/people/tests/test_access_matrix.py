@@ -91,6 +91,8 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("pairing", lambda s: reverse("pairing", args=[s.pairing.pk]), DIRECTORS | {"mentor_a1"}),
     ("drop-in hours", lambda s: reverse("drop_ins"), EVERYONE),
     ("photo", lambda s: reverse("photo_edit"), EVERYONE),
+    ("check-ins", lambda s: reverse("pulse"), EVERYONE),
+    ("how mentors are doing", lambda s: reverse("program_pulse", args=[s.program.slug]), DIRECTORS),
 ]
 
 # The JSON API, called with the signed-in session; anonymous callers get 401.

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.utils import timezone
+
+from hearth.communities.models import Program
+from hearth.demo import seed_all
+from hearth.people.models import Person
+from hearth.pulse.selectors import my_trend, open_check_ins, program_pulse
+
+
+def test_demo_mentor_finds_a_check_in_and_a_trend_and_the_director_sees_both_kinds_of_cell(db):
+    seed_all(today=timezone.localdate())
+    mentor = Person.objects.get(email__startswith="mentor@")
+    check_ins = open_check_ins(mentor)
+    assert len(check_ins) == 1 and check_ins[0].response is None
+    trend = my_trend(mentor)
+    assert len(trend.waves) == 2
+    harmed = next(row for row in trend.rows if row.theme.key == "harmed")
+    assert harmed.cells[1].value > harmed.cells[0].value
+    pulse = program_pulse(Program.objects.get(slug="md-learning-communities"))
+    assert pulse.answered >= 30 and all(v is not None for v in pulse.reliability.values())
+    cells = [
+        c
+        for w in pulse.waves
+        for row in program_pulse(pulse.waves[0].program, w).by_community
+        for c in row.cells
+    ]
+    assert any(c.shown for c in cells) and any(not c.shown for c in cells)

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("pulse/", views.my_pulse, name="pulse"),
+    path("pulse/<int:pk>/", views.check_in, name="pulse_check_in"),
+    path("programs/<slug:slug>/pulse/", views.program_pulse, name="program_pulse"),
+]
