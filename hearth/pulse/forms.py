@@ -45,3 +45,9 @@ class CheckInForm(forms.Form):
 
     def item_fields(self) -> list[Any]:
         return [self[item.key] for item in self.bank.items]
+
+
+class WaveForm(forms.Form):
+    label = forms.CharField(max_length=80, help_text="For example “Spring term 2027”.")
+    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))

@@ -18,6 +18,9 @@ class PulseWave(models.Model):
     closes_on = models.DateField()
     item_bank_version = models.PositiveSmallIntegerField(default=1)
     invited_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When those who had not answered were reminded."
+    )
 
     class Meta:
         ordering = ["program", "opens_on"]

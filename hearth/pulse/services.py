@@ -152,3 +152,43 @@ def response_skip(*, wave: PulseWave, person: Person, on: dt.date | None = None)
         },
     )
     return response
+
+
+REMIND_DAYS_BEFORE_CLOSE = 3
+
+
+@transaction.atomic
+def reminders_send(*, today: dt.date | None = None) -> int:
+    """Once per wave, a few days before it closes: remind mentors who neither answered nor
+    skipped. Safe to run as often as you like."""
+    today = today or timezone.localdate()
+    due = PulseWave.objects.select_for_update().filter(
+        reminded_at__isnull=True,
+        opens_on__lte=today,
+        closes_on__gte=today,
+        closes_on__lte=today + dt.timedelta(days=REMIND_DAYS_BEFORE_CLOSE),
+    )
+    sent = 0
+    link = absolute_url(reverse("pulse"))
+    for wave in due.select_related("program"):
+        answered = set(wave.responses.values_list("person_id", flat=True))
+        for mentor in current_mentors(wave.program):
+            if mentor.pk in answered:
+                continue
+            email_on_commit(
+                subject=f"{wave.program.name}: the {wave.label} check-in closes soon",
+                body="\n".join(
+                    [
+                        f"Hello {mentor.display_name},",
+                        "",
+                        f"The {wave.label} check-in closes on {wave.closes_on:%A %-d %B}. "
+                        "Two minutes, or one click to skip it:",
+                        link,
+                    ]
+                ),
+                recipients=[mentor.email],
+            )
+            sent += 1
+        wave.reminded_at = timezone.now()
+        wave.save(update_fields=["reminded_at"])
+    return sent

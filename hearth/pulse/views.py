@@ -12,7 +12,7 @@ from hearth.lib.http import AuthenticatedRequest
 from hearth.people.permissions import get_directed_program
 
 from . import selectors, services
-from .forms import CheckInForm
+from .forms import CheckInForm, WaveForm
 from .models import PulseWave
 from .scoring import load_item_bank
 
@@ -92,6 +92,15 @@ def check_in(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def program_pulse(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_directed_program(request.user, slug)
+    form = WaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = services.wave_open(program=program, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"The {opened.label} check-in is open; mentors are invited.")
+            return redirect("program_pulse", program.slug)
     wave = None
     wave_id = request.GET.get("wave", "")
     if wave_id:
@@ -101,5 +110,6 @@ def program_pulse(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "pulse/program_pulse.html",
-        {"program": program, "pulse": selectors.program_pulse(program, wave)},
+        {"program": program, "pulse": selectors.program_pulse(program, wave), "form": form},
+        status=400 if form.errors else 200,
     )

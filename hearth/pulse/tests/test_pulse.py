@@ -187,3 +187,36 @@ def test_a_mentor_answers_or_skips_from_the_page(school, client):
     assert PulseResponse.objects.get(person=school.mentor_b1).skipped
     client.login(email=school.learner_a1.email, password=PASSWORD)
     assert client.post(reverse("pulse_check_in", args=[wave.pk]), {"skip": "1"}).status_code == 404
+
+
+def test_those_who_have_not_answered_are_reminded_once_before_it_closes(
+    school, smtp_server, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    wave = services.wave_open(
+        program=school.program,
+        label="Winter",
+        opens_on=TODAY - dt.timedelta(days=10),
+        closes_on=TODAY + dt.timedelta(days=2),
+        invite=False,
+    )
+    services.response_submit(wave=wave, person=school.mentor_a1, answers=answers(4))
+    services.response_skip(wave=wave, person=school.mentor_a2)
+    assert services.reminders_send(today=TODAY - dt.timedelta(days=5)) == 0, "too early"
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("pulse_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert [m["To"] for m in smtp_server.messages] == [school.mentor_b1.email]
+    assert "closes soon" in smtp_server.messages[0]["Subject"]
+    assert services.reminders_send() == 0, "once per check-in"
+
+
+def test_a_director_opens_a_check_in_from_the_page(school, client):
+    client.login(email=school.director.email, password=PASSWORD)
+    url = reverse("program_pulse", args=[school.program.slug])
+    bad = {"label": "Spring", "opens_on": "2027-02-10", "closes_on": "2027-02-01"}
+    response = client.post(url, bad)
+    assert response.status_code == 400 and "close on or after" in response.content.decode()
+    good = {"label": "Spring", "opens_on": "2027-02-01", "closes_on": "2027-02-21"}
+    assert client.post(url, good).status_code == 302
+    assert school.program.pulse_waves.get().label == "Spring"
