@@ -38,6 +38,7 @@ from hearth.people.permissions import (
     get_program_for_user,
     visible_circles,
 )
+from hearth.pulse.selectors import pulse_table
 from hearth.serendipity.selectors import circle_summary, my_pairings
 
 from . import selectors
@@ -53,6 +54,7 @@ from .schemas import (
     PairingOut,
     PersonOut,
     ProgramOut,
+    PulseFigureOut,
     RelationshipOut,
     RoundOut,
 )
@@ -257,3 +259,17 @@ def list_circle_rounds(request: HttpRequest, circle_id: int) -> QuerySet[Any]:
 @paginate(PageNumberPagination, page_size=PAGE_SIZE)
 def list_my_pairings(request: HttpRequest) -> QuerySet[Any]:
     return my_pairings(viewer(request))
+
+
+@api.get(
+    "/programs/{slug}/pulse",
+    response={200: list[PulseFigureOut], 404: ErrorOut},
+    tags=["pulse"],
+    description=(
+        "Check-in averages per wave, scope (the program or a community) and theme, for the "
+        "program's directors, under the small-cell rule: a hidden figure has no mean and no "
+        "count. Free-text answers are never included."
+    ),
+)
+def list_pulse_figures(request: HttpRequest, slug: str) -> list[dict[str, object]]:
+    return pulse_table(get_directed_program(viewer(request), slug))

@@ -243,3 +243,15 @@ class PairingOut(Schema):
     @staticmethod
     def resolve_my_response(member: Any) -> str:
         return member.response
+
+
+class PulseFigureOut(Schema):
+    wave: str
+    opens_on: dt.date
+    scope: str
+    theme: str
+    theme_label: str
+    respondents: int | None
+    mean: float | None
+    shown: bool
+    note: str

@@ -144,3 +144,47 @@ def program_pulse(program: Program, wave: PulseWave | None = None) -> ProgramPul
         answered=len(responses),
         notice=bank.notice,
     )
+
+
+PULSE_TABLE_COLUMNS = [
+    "wave",
+    "opens_on",
+    "scope",
+    "theme",
+    "theme_label",
+    "respondents",
+    "mean",
+    "shown",
+    "note",
+]
+
+
+def pulse_table(program: Program) -> list[dict[str, object]]:
+    """Every figure a director may see, flat: one row per wave, scope and theme. The CSV
+    export and the API both read it, so they cannot show more than the page."""
+    rows: list[dict[str, object]] = []
+    waves = list(PulseWave.objects.filter(program=program).order_by("opens_on"))
+    for wave in waves:
+        report = program_pulse(program, wave)
+        program_cells = {row.theme.key: row.cells[waves.index(wave)] for row in report.over_time}
+        for row in report.by_community:
+            scopes = [(program.name, program_cells[row.theme.key])] + [
+                (community.name, cell)
+                for community, cell in zip(report.communities, row.cells, strict=True)
+            ]
+            for scope, cell in scopes:
+                public = cell.as_public_dict()
+                rows.append(
+                    {
+                        "wave": wave.label,
+                        "opens_on": wave.opens_on.isoformat(),
+                        "scope": scope,
+                        "theme": row.theme.key,
+                        "theme_label": row.theme.label,
+                        "respondents": public["respondents"],
+                        "mean": round(cell.value, 2) if cell.value is not None else None,
+                        "shown": cell.shown,
+                        "note": cell.reason,
+                    }
+                )
+    return rows

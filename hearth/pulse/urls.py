@@ -8,4 +8,5 @@ urlpatterns = [
     path("pulse/", views.my_pulse, name="pulse"),
     path("pulse/<int:pk>/", views.check_in, name="pulse_check_in"),
     path("programs/<slug:slug>/pulse/", views.program_pulse, name="program_pulse"),
+    path("programs/<slug:slug>/pulse.csv", views.program_pulse_csv, name="program_pulse_csv"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -113,3 +115,15 @@ def program_pulse(request: HttpRequest, slug: str) -> HttpResponse:
         {"program": program, "pulse": selectors.program_pulse(program, wave), "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def program_pulse_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    program = get_directed_program(request.user, slug)
+    rows = selectors.pulse_table(program)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pulse-{program.slug}.csv"'
+    writer = csv.DictWriter(response, fieldnames=selectors.PULSE_TABLE_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return response

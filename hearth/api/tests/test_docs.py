@@ -22,6 +22,7 @@ PATHS = {
     "/api/circles/{circle_id}",
     "/api/circles/{circle_id}/rounds",
     "/api/pairings",
+    "/api/programs/{slug}/pulse",
 }
 
 

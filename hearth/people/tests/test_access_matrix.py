@@ -93,6 +93,7 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("photo", lambda s: reverse("photo_edit"), EVERYONE),
     ("check-ins", lambda s: reverse("pulse"), EVERYONE),
     ("how mentors are doing", lambda s: reverse("program_pulse", args=[s.program.slug]), DIRECTORS),
+    ("pulse csv", lambda s: reverse("program_pulse_csv", args=[s.program.slug]), DIRECTORS),
 ]
 
 # The JSON API, called with the signed-in session; anonymous callers get 401.
@@ -122,6 +123,7 @@ API: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("circle", lambda s: f"/api/circles/{s.circle.pk}", PROGRAM),
     ("circle rounds", lambda s: f"/api/circles/{s.circle.pk}/rounds", DIRECTORS),
     ("my pairings", lambda s: "/api/pairings", EVERYONE),
+    ("pulse figures", lambda s: f"/api/programs/{s.program.slug}/pulse", DIRECTORS),
 ]
 
 LEARNERS = {

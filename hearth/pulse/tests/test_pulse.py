@@ -220,3 +220,33 @@ def test_a_director_opens_a_check_in_from_the_page(school, client):
     good = {"label": "Spring", "opens_on": "2027-02-01", "closes_on": "2027-02-21"}
     assert client.post(url, good).status_code == 302
     assert school.program.pulse_waves.get().label == "Spring"
+
+
+def test_the_csv_and_the_api_show_no_more_than_the_page(school, client):
+    import csv
+    import io
+
+    house_a = [school.mentor_a1, school.mentor_a2, *_more_mentors(school, 4, school.group_a1)]
+    wave = _wave(school)
+    for person in [*house_a, school.mentor_b1]:
+        services.response_submit(wave=wave, person=person, answers=answers(4), free_text="secret")
+    client.login(email=school.director.email, password=PASSWORD)
+    body = client.get(reverse("program_pulse_csv", args=[school.program.slug])).content.decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert "secret" not in body
+    program_row = next(
+        r for r in rows if r["scope"] == school.program.name and r["theme"] == "harmed"
+    )
+    assert program_row["respondents"] == "7" and program_row["shown"] == "True"
+    blackwell = next(r for r in rows if r["scope"] == "Blackwell House" and r["theme"] == "harmed")
+    assert (
+        blackwell["respondents"] == ""
+        and blackwell["mean"] == ""
+        and blackwell["note"] == "too few to show"
+    )
+    figures = client.get(f"/api/programs/{school.program.slug}/pulse").json()
+    assert len(figures) == len(rows)
+    api_apgar = next(f for f in figures if f["scope"] == "Apgar House" and f["theme"] == "harmed")
+    assert api_apgar["respondents"] is None and api_apgar["mean"] is None and not api_apgar["shown"]
+    client.login(email=school.mentor_a1.email, password=PASSWORD)
+    assert client.get(f"/api/programs/{school.program.slug}/pulse").status_code == 404
