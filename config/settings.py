@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "hearth.meetings",
     "hearth.serendipity",
     "hearth.pulse",
+    "hearth.recognition",
 ]
 
 MIDDLEWARE = [

@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("hearth.meetings.overdue_urls")),
     path("", include("hearth.serendipity.urls")),
     path("", include("hearth.pulse.urls")),
+    path("", include("hearth.recognition.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ from django.db import transaction
 from hearth.communities.demo import DemoSchool, seed_demo
 from hearth.meetings.demo import seed_meetings
 from hearth.pulse.demo import seed_pulse
+from hearth.recognition.demo import seed_thanks
 from hearth.serendipity.demo import seed_circles
 
 
@@ -18,4 +19,5 @@ def seed_all(*, today: dt.date | None = None) -> DemoSchool:
     seed_meetings(school=school, today=today)
     seed_circles(school=school, today=today)
     seed_pulse(school=school, today=today)
+    seed_thanks(school=school)
     return school

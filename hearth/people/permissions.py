@@ -440,3 +440,23 @@ def directs_any_program_of(user: Any, person: Person) -> bool:
     return GroupMembership.objects.filter(
         person=person, program_id__in=scope.directed_programs
     ).exists()
+
+
+def get_note_for_mentor(user: Any, pk: int) -> Any:
+    """A thank-you note the user received and may still see."""
+    from hearth.recognition.models import ThankYouNote
+
+    return _get_or_404(
+        ThankYouNote.objects.filter(mentor_id=user.pk, hidden_at__isnull=True), pk=pk
+    )
+
+
+def get_reported_note_for_director(user: Any, pk: int) -> Any:
+    """A reported note in a program the user directs."""
+    from hearth.recognition.models import ThankYouNote
+
+    scope = scope_of(user)
+    notes = ThankYouNote.objects.filter(reported_at__isnull=False)
+    if not scope.superuser:
+        notes = notes.filter(program_id__in=scope.directed_programs)
+    return _get_or_404(notes.select_related("author", "mentor"), pk=pk)
