@@ -31,7 +31,14 @@ def seed_pulse(*, school: DemoSchool, today: dt.date | None = None) -> None:
     mentors = services.current_mentors(school.program)
     demo_mentor = Person.objects.get(email=f"mentor@{school.domain}")
     # Each mentor has a steady level per theme; the demo mentor's harm score creeps up.
-    levels = {m.pk: {t.key: rng.uniform(2.3, 4.6) for t in bank.themes} for m in mentors}
+    # Meaning is mostly felt; harm mostly is not, for most mentors.
+    levels = {
+        m.pk: {
+            t.key: rng.uniform(1.4, 3.0) if t.negative else rng.uniform(2.8, 4.6)
+            for t in bank.themes
+        }
+        for m in mentors
+    }
     waves = [
         ("Spring term", today - dt.timedelta(days=240), 0.85),
         ("Summer term", today - dt.timedelta(days=120), 0.8),

@@ -66,3 +66,25 @@ class PulseResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} in {self.wave}"
+
+
+class HarmRuleSettings(models.Model):
+    """A program's own thresholds for the harm early warning (see pulse/warnings.py)."""
+
+    program = models.OneToOneField(
+        "communities.Program", on_delete=models.CASCADE, related_name="harm_rules"
+    )
+    load_ratio = models.FloatField(
+        default=1.4, help_text="Flag a mentor with this many times the median learners."
+    )
+    harm_rise = models.FloatField(
+        default=0.5, help_text="Flag a rise of the 'harmed' score by this much since last time."
+    )
+    harm_level = models.FloatField(default=3.5, help_text="Flag a 'harmed' score at or above.")
+    overdue_share = models.FloatField(
+        default=0.5, help_text="Flag when this share of a mentor's mentees is overdue."
+    )
+    flag_without_co_mentor = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"Harm warning rules of {self.program}"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from hearth.communities.models import Community, GroupMembership, MemberRole, Program
-from hearth.lib.suppression import Cell, suppress_breakdown, suppress_series
+from hearth.lib.suppression import Cell, flagged_count_label, suppress_breakdown, suppress_series
 from hearth.people.models import Person
 
-from .models import PulseResponse, PulseWave
+from .models import HarmRuleSettings, PulseResponse, PulseWave
 from .scoring import ItemBank, Theme, load_item_bank, scale_reliability, theme_scores
+from .warnings import HarmRules, MentorSignals, suggestions
 
 MINIMUM_FOR_RELIABILITY = 30
 
@@ -188,3 +192,91 @@ def pulse_table(program: Program) -> list[dict[str, object]]:
                     }
                 )
     return rows
+
+
+def harm_rules_for(program: Program) -> HarmRules:
+    stored = HarmRuleSettings.objects.filter(program=program).first()
+    if stored is None:
+        return HarmRules()
+    return HarmRules(
+        load_ratio=stored.load_ratio,
+        harm_rise=stored.harm_rise,
+        harm_level=stored.harm_level,
+        overdue_share=stored.overdue_share,
+        flag_without_co_mentor=stored.flag_without_co_mentor,
+    )
+
+
+@dataclass
+class MentorFlag:
+    mentor_id: int
+    community_id: int | None
+    suggestions: list[str]
+
+
+def harm_flags(program: Program, now: dt.datetime | None = None) -> list[MentorFlag]:
+    """Every current mentor of the program with what the warning rules say of them."""
+    from hearth.meetings.cadence import open_relationships, relationship_due
+
+    now = now or timezone.now()
+    bank = load_item_bank()
+    rules = harm_rules_for(program)
+    open_members = GroupMembership.objects.filter(program=program, end_date__isnull=True)
+    tenures = list(open_members.filter(role=MemberRole.MENTOR).select_related("group"))
+    learners_in = Counter(
+        open_members.filter(role=MemberRole.LEARNER).values_list("group_id", flat=True)
+    )
+    mentors_in = Counter(t.group_id for t in tenures)
+    by_mentor: dict[int, list[GroupMembership]] = defaultdict(list)
+    for tenure in tenures:
+        by_mentor[tenure.person_id].append(tenure)
+    load = {m: sum(learners_in[t.group_id] for t in ts) for m, ts in by_mentor.items()}
+    median = statistics.median(load.values()) if load else 0
+    relationships: Counter[int] = Counter()
+    overdue: Counter[int] = Counter()
+    for due in relationship_due(open_relationships(program=program), now=now):
+        relationships[due.relationship.mentor_id] += 1
+        overdue[due.relationship.mentor_id] += due.overdue or due.stalled
+    harmed: dict[int, list[float]] = defaultdict(list)
+    for response in PulseResponse.objects.filter(
+        wave__program=program, skipped=False, person_id__in=list(by_mentor)
+    ).order_by("wave__opens_on"):
+        score = theme_scores(response.answers, bank).get("harmed")
+        if score is not None:
+            harmed[response.person_id].append(score)
+    flags = []
+    for mentor_id, ts in by_mentor.items():
+        signals = MentorSignals(
+            learners=load[mentor_id],
+            median_learners=median,
+            harmed_scores=tuple(harmed[mentor_id]),
+            overdue=overdue[mentor_id],
+            relationships=relationships[mentor_id],
+            has_co_mentor=any(mentors_in[t.group_id] > 1 for t in ts),
+        )
+        flags.append(MentorFlag(mentor_id, ts[0].group.community_id, suggestions(signals, rules)))
+    return flags
+
+
+def my_suggestions(person: Person) -> list[tuple[Program, list[str]]]:
+    """What the warning says to the mentor, privately, in each program they mentor in."""
+    programs = Program.objects.filter(
+        memberships__person=person,
+        memberships__role=MemberRole.MENTOR,
+        memberships__end_date__isnull=True,
+    ).distinct()
+    found = []
+    for program in programs:
+        for flag in harm_flags(program):
+            if flag.mentor_id == person.pk and flag.suggestions:
+                found.append((program, flag.suggestions))
+    return found
+
+
+def flagged_by_community(program: Program) -> list[tuple[Community, str]]:
+    """For directors: how many mentors are flagged per community — never who."""
+    flagged = Counter(f.community_id for f in harm_flags(program) if f.suggestions)
+    return [
+        (community, flagged_count_label(flagged[community.pk]))
+        for community in program.communities.order_by("name")
+    ]

@@ -47,6 +47,7 @@ def my_pulse(request: AuthenticatedRequest) -> HttpResponse:
             "check_ins": check_ins,
             "pending": pending,
             "form": form,
+            "suggestions": selectors.my_suggestions(request.user),
         },
     )
 
@@ -112,7 +113,12 @@ def program_pulse(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "pulse/program_pulse.html",
-        {"program": program, "pulse": selectors.program_pulse(program, wave), "form": form},
+        {
+            "program": program,
+            "pulse": selectors.program_pulse(program, wave),
+            "flagged": selectors.flagged_by_community(program),
+            "form": form,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -26,3 +26,16 @@ def test_demo_mentor_finds_a_check_in_and_a_trend_and_the_director_sees_both_kin
         for c in row.cells
     ]
     assert any(c.shown for c in cells) and any(not c.shown for c in cells)
+
+
+def test_demo_defaults_flag_a_few_mentors_not_all(db):
+    from hearth.pulse.selectors import harm_flags, my_suggestions
+
+    seed_all(today=timezone.localdate())
+    flags = harm_flags(Program.objects.get(slug="md-learning-communities"))
+    flagged = [f for f in flags if f.suggestions]
+    assert 0 < len(flagged) < len(flags) / 2
+    mentor = Person.objects.get(email__startswith="mentor@")
+    assert any(
+        "rose since your last check-in" in s for _, lines in my_suggestions(mentor) for s in lines
+    )

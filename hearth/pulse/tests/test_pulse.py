@@ -250,3 +250,17 @@ def test_the_csv_and_the_api_show_no_more_than_the_page(school, client):
     assert api_apgar["respondents"] is None and api_apgar["mean"] is None and not api_apgar["shown"]
     client.login(email=school.mentor_a1.email, password=PASSWORD)
     assert client.get(f"/api/programs/{school.program.slug}/pulse").status_code == 404
+
+
+def test_the_early_warning_tells_the_mentor_privately_and_the_director_only_a_count(school, client):
+    # mentor_a1 has two learners where the median mentor has one, and no co-mentor.
+    client.login(email=school.mentor_a1.email, password=PASSWORD)
+    page = client.get(reverse("pulse")).content.decode()
+    assert "You mentor 100 % more learners than most mentors here" in page
+    assert "ask your director for a co-mentor" in page
+    client.login(email=school.mentor_b1.email, password=PASSWORD)
+    assert "A suggestion, just for you" not in client.get(reverse("pulse")).content.decode()
+    client.login(email=school.director.email, password=PASSWORD)
+    page = client.get(reverse("program_pulse", args=[school.program.slug])).content.decode()
+    assert "Apgar House: fewer than 5" in page and "Blackwell House: none" in page
+    assert "Mira Mentorone" not in page
