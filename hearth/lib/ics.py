@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from hearth.lib.email import absolute_url
+from hearth.lib.time import zone_named
 
 if TYPE_CHECKING:
     from hearth.meetings.models import Meeting
@@ -19,13 +19,6 @@ if TYPE_CHECKING:
 
 Method = Literal["REQUEST", "CANCEL"]
 PRODID = "-//Hearth//Mentoring meetings//EN"
-
-
-def _zone(person: Person) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(person.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _address(person: Person, param_role: str | None = None) -> vCalAddress:
@@ -56,7 +49,7 @@ def meeting_event(meeting: Meeting, *, for_person: Person | None = None) -> Even
     """One VEVENT, with times in the person's zone (or the organiser's) so DST stays right."""
     from hearth.meetings.selectors import meeting_participants
 
-    zone = _zone(for_person or meeting.organiser)
+    zone = zone_named((for_person or meeting.organiser).time_zone)
     event = Event()
     event.add("uid", str(meeting.uid))
     event.add("sequence", meeting.sequence)

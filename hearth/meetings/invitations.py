@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.urls import reverse
 
 from hearth.lib.email import absolute_url, email_on_commit
 from hearth.lib.ics import Method, invitation_ics, meeting_description
+from hearth.lib.time import zone_named
 from hearth.people.models import Person
 
 from .models import Meeting
@@ -21,10 +20,7 @@ def email_settings_url(person: Person) -> str:
 
 def meeting_when(meeting: Meeting, person: Person) -> str:
     """The meeting's time in the person's own zone, naming the zone."""
-    try:
-        zone = zoneinfo.ZoneInfo(person.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
+    zone = zone_named(person.time_zone)
     start = meeting.starts_at.astimezone(zone)
     end = meeting.ends_at.astimezone(zone)
     return (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from django.urls import reverse
 
 from hearth.lib.email import absolute_url, email_on_commit
 from hearth.lib.ics import invitation_ics
+from hearth.lib.time import zone_named
 from hearth.people.models import Person
 
 from .cadence import RelationshipDue, overdue_relationships
@@ -47,13 +47,6 @@ class _Preferences:
             return False
         preference = self._by_person.get(person.pk)
         return preference is None or bool(getattr(preference, kind))
-
-
-def _zone(person: Person) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(person.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _in_window(moment: dt.datetime, start: dt.datetime, interval: dt.timedelta) -> bool:
@@ -167,7 +160,9 @@ def _action_item_reminders(now: dt.datetime, interval: dt.timedelta) -> int:
         if item.due_date is None:
             continue
         day_before = item.due_date - dt.timedelta(days=1)
-        moment = dt.datetime.combine(day_before, dt.time(ACTION_ITEM_HOUR), _zone(item.owner))
+        moment = dt.datetime.combine(
+            day_before, dt.time(ACTION_ITEM_HOUR), zone_named(item.owner.time_zone)
+        )
         if _in_window(moment, now, interval):
             due.append((item, item.due_date))
     preferences = _Preferences(item.owner for item, _ in due)
@@ -206,7 +201,7 @@ def _overdue_lines(row: RelationshipDue, person: Person, other: Person) -> list[
     if row.last_met is None:
         last = "You have not met yet."
     else:
-        met = row.last_met.astimezone(_zone(person))
+        met = row.last_met.astimezone(zone_named(person.time_zone))
         last = f"You last met on {met:%A} {met.day} {met:%B %Y}."
     lines = [f"It is time you and {other.display_name} met again.", "", last]
     if row.due_on is not None:

@@ -6,20 +6,14 @@ The scheduler compares slots; suggested times turn common slots back into moment
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable, Sequence
+
+from hearth.lib.time import zone_named
 
 SLOT = dt.timedelta(minutes=30)
 WEEK = dt.timedelta(days=7)
 SLOTS_PER_WEEK = 7 * 48
 Window = tuple[int, dt.time, dt.time]  # weekday (0 = Monday), start, end — local wall-clock
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _utc_week_start(moment: dt.datetime) -> dt.datetime:
@@ -34,7 +28,7 @@ def week_slots(windows: Iterable[Window], time_zone: str, week_of: dt.datetime) 
     Read for that very week, so a window at 12:00 New York time lands on the right UTC slot
     whether or not daylight saving time is in force.
     """
-    zone = _zone(time_zone)
+    zone = zone_named(time_zone)
     week_start = _utc_week_start(week_of)
     local_monday = week_start.astimezone(zone).date() - dt.timedelta(
         days=week_start.astimezone(zone).weekday()

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.urls import reverse
 
 from hearth.lib.email import absolute_url, email_on_commit
+from hearth.lib.time import zone_named
 from hearth.people.models import Person
 
 from .models import Circle, CircleMember, Round
 from .selectors import pairing_profiles
 
 
-def _zone(person: Person) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(person.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def local_moment(moment: dt.datetime, person: Person) -> str:
-    local = moment.astimezone(_zone(person))
+    local = moment.astimezone(zone_named(person.time_zone))
     return f"{local:%A} {local.day} {local:%B}, {local:%H:%M} ({local.tzname()})"
 
 
