@@ -96,57 +96,70 @@ class ProgramPulse:
     notice: str
 
 
-def program_pulse(program: Program, wave: PulseWave | None = None) -> ProgramPulse:
-    """Aggregates under the small-cell rule; free text never leaves the respondent."""
-    bank = load_item_bank()
-    waves = list(PulseWave.objects.filter(program=program).order_by("opens_on"))
-    wave = wave or (waves[-1] if waves else None)
-    responses = list(
-        PulseResponse.objects.filter(wave__program=program, skipped=False).only(
-            "wave_id", "community_id", "answers"
-        )
-    )
-    scored = [(r, theme_scores(r.answers, bank)) for r in responses]
-    communities = list(program.communities.order_by("name"))
+class _ProgramAnswers:
+    """A program's answered check-ins, read and scored once for every figure drawn from them."""
 
-    def values(theme: Theme, wave_id: int, community_id: int | None = None) -> list[float]:
+    def __init__(self, program: Program) -> None:
+        self.bank = load_item_bank()
+        self.waves = list(PulseWave.objects.filter(program=program).order_by("opens_on"))
+        self.responses = list(
+            PulseResponse.objects.filter(wave__program=program, skipped=False).only(
+                "wave_id", "community_id", "answers"
+            )
+        )
+        self.scored = [(r, theme_scores(r.answers, self.bank)) for r in self.responses]
+        self.communities = list(program.communities.order_by("name"))
+
+    def values(self, theme: Theme, wave_id: int, community_id: int | None = None) -> list[float]:
         return [
             score
-            for r, scores in scored
+            for r, scores in self.scored
             if r.wave_id == wave_id
             and (community_id is None or r.community_id == community_id)
             and (score := scores[theme.key]) is not None
         ]
 
-    over_time = []
-    for theme in bank.themes:
-        series = [
-            (w.label, len(found), _mean(found)) for w in waves for found in [values(theme, w.pk)]
-        ]
-        over_time.append(ThemeRow(theme=theme, cells=suppress_series(series)))
+    def over_time(self) -> list[ThemeRow]:
+        rows = []
+        for theme in self.bank.themes:
+            series = [
+                (w.label, len(found), _mean(found))
+                for w in self.waves
+                for found in [self.values(theme, w.pk)]
+            ]
+            rows.append(ThemeRow(theme=theme, cells=suppress_series(series)))
+        return rows
 
-    by_community = []
-    for theme in bank.themes:
-        cells: dict[str, tuple[int, float | None]] = {}
-        for community in communities:
-            found = values(theme, wave.pk, community.pk) if wave is not None else []
-            cells[community.name] = (len(found), _mean(found))
-        by_community.append(ThemeRow(theme=theme, cells=suppress_breakdown(cells)))
+    def by_community(self, wave: PulseWave | None) -> list[ThemeRow]:
+        rows = []
+        for theme in self.bank.themes:
+            cells: dict[str, tuple[int, float | None]] = {}
+            for community in self.communities:
+                found = self.values(theme, wave.pk, community.pk) if wave is not None else []
+                cells[community.name] = (len(found), _mean(found))
+            rows.append(ThemeRow(theme=theme, cells=suppress_breakdown(cells)))
+        return rows
 
+
+def program_pulse(program: Program, wave: PulseWave | None = None) -> ProgramPulse:
+    """Aggregates under the small-cell rule; free text never leaves the respondent."""
+    answers = _ProgramAnswers(program)
+    waves, responses = answers.waves, answers.responses
+    wave = wave or (waves[-1] if waves else None)
     counts = [(w.label, sum(1 for r in responses if r.wave_id == w.pk), None) for w in waves]
     reliability = scale_reliability(
-        [r.answers for r in responses], bank, minimum_responses=MINIMUM_FOR_RELIABILITY
+        [r.answers for r in responses], answers.bank, minimum_responses=MINIMUM_FOR_RELIABILITY
     )
     return ProgramPulse(
         waves=waves,
-        over_time=over_time,
+        over_time=answers.over_time(),
         wave=wave,
-        communities=communities,
-        by_community=by_community,
+        communities=answers.communities,
+        by_community=answers.by_community(wave),
         responses_per_wave=suppress_series(counts),
         reliability=reliability,
         answered=len(responses),
-        notice=bank.notice,
+        notice=answers.bank.notice,
     )
 
 
@@ -167,14 +180,13 @@ def pulse_table(program: Program) -> list[dict[str, object]]:
     """Every figure a director may see, flat: one row per wave, scope and theme. The CSV
     export and the API both read it, so they cannot show more than the page."""
     rows: list[dict[str, object]] = []
-    waves = list(PulseWave.objects.filter(program=program).order_by("opens_on"))
-    for wave in waves:
-        report = program_pulse(program, wave)
-        program_cells = {row.theme.key: row.cells[waves.index(wave)] for row in report.over_time}
-        for row in report.by_community:
-            scopes = [(program.name, program_cells[row.theme.key])] + [
+    answers = _ProgramAnswers(program)
+    over_time = {row.theme.key: row.cells for row in answers.over_time()}
+    for index, wave in enumerate(answers.waves):
+        for row in answers.by_community(wave):
+            scopes = [(program.name, over_time[row.theme.key][index])] + [
                 (community.name, cell)
-                for community, cell in zip(report.communities, row.cells, strict=True)
+                for community, cell in zip(answers.communities, row.cells, strict=True)
             ]
             for scope, cell in scopes:
                 public = cell.as_public_dict()
