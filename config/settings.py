@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "hearth.serendipity",
     "hearth.pulse",
     "hearth.recognition",
+    "hearth.reports",
 ]
 
 MIDDLEWARE = [

@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("hearth.serendipity.urls")),
     path("", include("hearth.pulse.urls")),
     path("", include("hearth.recognition.urls")),
+    path("", include("hearth.reports.urls")),
     path("admin/", admin.site.urls),
 ]

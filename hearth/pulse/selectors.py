@@ -292,3 +292,8 @@ def flagged_by_community(program: Program) -> list[tuple[Community, str]]:
         (community, flagged_count_label(flagged[community.pk]))
         for community in program.communities.order_by("name")
     ]
+
+
+def mentee_feedback_for_portfolio(mentor: Person) -> list[dict[str, object]] | None:
+    """The mentor's own mentee-feedback aggregate, when they chose to show it in a portfolio."""
+    return None  # filled in with mentee feedback (issue 5)
