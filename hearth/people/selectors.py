@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from hearth.communities.models import Community, GroupMembership, MemberRole, MentorGroup, Program
 from hearth.communities.selectors import OPEN_LEARNERS, open_mentors_prefetch
-from hearth.pulse.selectors import open_check_ins
+from hearth.pulse.selectors import open_check_ins, open_feedback
 from hearth.serendipity.selectors import current_pairings, drop_ins_now_and_next
 
 from .models import Role, RoleGrant
@@ -27,6 +27,7 @@ class Home:
     pairings: list[Any] = field(default_factory=list)
     drop_ins_now: list[Any] = field(default_factory=list)
     check_ins: list[Any] = field(default_factory=list)
+    feedback_due: list[Any] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -77,6 +78,7 @@ def home_for(user: Any) -> Home:
         ).select_related("program")
     )
     home.check_ins = [c for c in open_check_ins(user) if c.response is None]
+    home.feedback_due = [f for f in open_feedback(user) if f.feedback is None]
     home.pairings = current_pairings(user)
     home.drop_ins_now, _ = drop_ins_now_and_next(visible_programs(user), timezone.now())
     return home

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from hearth.communities.demo import DemoSchool
+from hearth.communities.models import Relationship
 from hearth.people.models import Person
 
 from . import services
-from .scoring import load_item_bank
+from .models import PulseWave
+from .scoring import load_competency_bank, load_item_bank
 
 FREE_TEXTS = [
     "A learner I worried about matched in her first choice.",
@@ -26,6 +28,7 @@ FREE_TEXTS = [
 @transaction.atomic
 def seed_pulse(*, school: DemoSchool, today: dt.date | None = None) -> None:
     rng = random.Random(23)
+    feedback_rng = random.Random(31)  # its own stream, so check-in answers stay as they were
     today = today or timezone.localdate()
     bank = load_item_bank()
     mentors = services.current_mentors(school.program)
@@ -74,3 +77,31 @@ def seed_pulse(*, school: DemoSchool, today: dt.date | None = None) -> None:
                 free_text_to_studies=rng.random() < 0.5,
                 on=opens_on + dt.timedelta(days=rng.randint(0, 3 if current else 20)),
             )
+        seed_mentee_feedback(school=school, wave=wave, rng=feedback_rng, current=current)
+    services.feedback_sharing_set(mentor=demo_mentor, in_portfolio=True)
+
+
+def seed_mentee_feedback(
+    *, school: DemoSchool, wave: PulseWave, rng: random.Random, current: bool
+) -> None:
+    """Most learners rate their mentoring each term; the demo learner's rating this term waits."""
+    bank = load_competency_bank()
+    demo_learner = Person.objects.get(email=f"learner@{school.domain}")
+    relationships = Relationship.objects.filter(
+        program=school.program, end_date__isnull=True
+    ).select_related("mentee")
+    for relationship in relationships:
+        if relationship.mentee == demo_learner and current:
+            continue
+        if rng.random() > (0.4 if current else 0.8):
+            continue
+        # A mentor is steady across learners; learners differ a little.
+        base = 3.4 + (relationship.mentor_id % 5) * 0.3
+        answers = {item.key: round(min(5, max(1, rng.gauss(base, 0.7)))) for item in bank.items}
+        services.feedback_submit(
+            wave=wave,
+            relationship=relationship,
+            learner=relationship.mentee,
+            answers=answers,
+            on=wave.opens_on + dt.timedelta(days=rng.randint(0, 3 if current else 13)),
+        )

@@ -88,3 +88,43 @@ class HarmRuleSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Harm warning rules of {self.program}"
+
+
+class MenteeFeedback(models.Model):
+    """A learner rates one mentoring relationship in one term (a pulse wave).
+
+    The mentor only ever sees averages over three or more learners from terms that have
+    closed, so no single answer can be picked out.
+    """
+
+    wave = models.ForeignKey(PulseWave, on_delete=models.CASCADE, related_name="mentee_feedback")
+    relationship = models.ForeignKey(
+        "communities.Relationship", on_delete=models.CASCADE, related_name="mentee_feedback"
+    )
+    answers = models.JSONField(default=dict, help_text="Competency item key → 1..5.")
+    item_bank_version = models.PositiveSmallIntegerField(default=1)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["wave", "submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "relationship"], name="mentee_feedback_once_per_term"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on {self.relationship} in {self.wave}"
+
+
+class FeedbackSharing(models.Model):
+    """The mentor's own choice to show their mentee-feedback averages in their portfolio."""
+
+    mentor = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_sharing"
+    )
+    in_portfolio = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.mentor}: feedback in portfolio {'on' if self.in_portfolio else 'off'}"

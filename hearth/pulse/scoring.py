@@ -20,6 +20,9 @@ PATHWAYS = frozenset({"individuation", "contribution", "self-connection", "unifi
 MINIMUM_ITEMS_PER_THEME = 2
 
 DEFAULT_ITEM_BANK_PATH = Path(__file__).parent / "fixtures" / "pulse_items_v1.json"
+# Learners rate their mentoring on six competency domains; each item also has the mentor's
+# self-rating wording, which the mentor-development pillar asks.
+COMPETENCY_BANK_PATH = Path(__file__).parent / "fixtures" / "mentoring_competencies_v1.json"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class Item:
     text: str
     # A reverse item is worded against its theme, so agreement counts as a low score.
     reverse: bool
+    # The same statement as the mentor rates themself (competency bank only).
+    self_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,8 @@ class ItemBank:
         version = _required(data, "version", int, "item bank")
         name = _required_text(data, "name", "item bank")
         notice = _required_text(data, "notice", "item bank")
-        free_text = _required_text(data, "free_text", "item bank")
+        # A bank without a free-text question asks none (mentee feedback: words identify).
+        free_text = _required_text(data, "free_text", "item bank") if "free_text" in data else ""
 
         scale = _required(data, "scale", Mapping, "item bank")
         scale_min = _required(scale, "min", int, "scale")
@@ -178,6 +184,7 @@ def _item_from_dict(raw: Any) -> Item:
         theme=_required_text(raw, "theme", where),
         text=_required_text(raw, "text", where),
         reverse=_required(raw, "reverse", bool, where),
+        self_text=_required_text(raw, "self_text", where) if "self_text" in raw else "",
     )
 
 
@@ -185,6 +192,11 @@ def load_item_bank(path: str | Path = DEFAULT_ITEM_BANK_PATH) -> ItemBank:
     """Read and validate an item bank JSON file (the shipped v1 bank by default)."""
     with open(path, encoding="utf-8") as handle:
         return ItemBank.from_dict(json.load(handle))
+
+
+def load_competency_bank() -> ItemBank:
+    """The mentoring-competency items: mentee wording as `text`, mentor's as `self_text`."""
+    return load_item_bank(COMPETENCY_BANK_PATH)
 
 
 def score_item(value: int, item: Item, bank: ItemBank) -> float:

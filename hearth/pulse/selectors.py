@@ -9,12 +9,31 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from hearth.communities.models import Community, GroupMembership, MemberRole, Program
-from hearth.lib.suppression import Cell, flagged_count_label, suppress_breakdown, suppress_series
+from hearth.communities.models import (
+    Community,
+    GroupMembership,
+    MemberRole,
+    Program,
+    Relationship,
+)
+from hearth.lib.suppression import (
+    MENTEE_FEEDBACK_K,
+    Cell,
+    flagged_count_label,
+    suppress_breakdown,
+    suppress_series,
+)
 from hearth.people.models import Person
 
-from .models import HarmRuleSettings, PulseResponse, PulseWave
-from .scoring import ItemBank, Theme, load_item_bank, scale_reliability, theme_scores
+from .models import FeedbackSharing, HarmRuleSettings, MenteeFeedback, PulseResponse, PulseWave
+from .scoring import (
+    ItemBank,
+    Theme,
+    load_competency_bank,
+    load_item_bank,
+    scale_reliability,
+    theme_scores,
+)
 from .warnings import HarmRules, MentorSignals, suggestions
 
 MINIMUM_FOR_RELIABILITY = 30
@@ -294,6 +313,121 @@ def flagged_by_community(program: Program) -> list[tuple[Community, str]]:
     ]
 
 
+@dataclass
+class OpenFeedback:
+    wave: PulseWave
+    relationship: Relationship
+    feedback: MenteeFeedback | None
+
+
+def open_feedback(person: Person) -> list[OpenFeedback]:
+    """Each of the learner's open mentoring relationships, in programs with a term open today."""
+    today = timezone.localdate()
+    mine = Relationship.objects.filter(mentee=person, end_date__isnull=True)
+    waves = list(
+        PulseWave.objects.filter(
+            program_id__in=mine.values("program_id"), opens_on__lte=today, closes_on__gte=today
+        )
+    )
+    if not waves:
+        return []
+    relationships = list(mine.select_related("mentor"))
+    given = {
+        (f.wave_id, f.relationship_id): f
+        for f in MenteeFeedback.objects.filter(relationship__in=relationships, wave__in=waves)
+    }
+    return [
+        OpenFeedback(wave=wave, relationship=r, feedback=given.get((wave.pk, r.pk)))
+        for wave in waves
+        for r in relationships
+        if r.program_id == wave.program_id
+    ]
+
+
+@dataclass
+class DomainAverage:
+    theme: Theme
+    mean: float
+
+
+@dataclass
+class FeedbackSummary:
+    """What a mentor sees of their mentees' ratings: terms of 3+ learners, and over those terms."""
+
+    terms: list[Cell]
+    rows: list[ThemeRow]
+    overall: list[DomainAverage]
+    learners: int
+    hidden_terms: int
+
+
+def my_mentee_feedback(mentor: Person, bank: ItemBank | None = None) -> FeedbackSummary:
+    """Averages only, over terms that have closed, each shown only when 3+ learners answered.
+
+    Closed terms only: a figure that moved as each answer arrived would show that answer.
+    The overall averages use the shown terms alone, so they reveal nothing a hidden term holds.
+    """
+    bank = bank or load_competency_bank()
+    feedback = list(
+        MenteeFeedback.objects.filter(
+            relationship__mentor=mentor, wave__closes_on__lt=timezone.localdate()
+        )
+        .select_related("wave__program", "relationship")
+        .order_by("wave__opens_on", "wave_id")
+    )
+    by_wave: dict[PulseWave, list[MenteeFeedback]] = defaultdict(list)
+    for item in feedback:
+        by_wave[item.wave].append(item)
+    several_programs = len({wave.program_id for wave in by_wave}) > 1
+    labels = {
+        wave: f"{wave.label} ({wave.program.name})" if several_programs else wave.label
+        for wave in by_wave
+    }
+    scores = {item.pk: theme_scores(item.answers, bank) for item in feedback}
+
+    def learners(items: list[MenteeFeedback]) -> int:
+        return len({item.relationship.mentee_id for item in items})
+
+    def mean(items: list[MenteeFeedback], key: str) -> float | None:
+        values = [v for item in items if (v := scores[item.pk][key]) is not None]
+        return statistics.fmean(values) if values else None
+
+    terms = suppress_series(
+        [(labels[wave], learners(items), None) for wave, items in by_wave.items()],
+        k=MENTEE_FEEDBACK_K,
+    )
+    shown = [items for term, items in zip(terms, by_wave.values(), strict=True) if term.shown]
+    rows = []
+    for theme in bank.themes:
+        row = ThemeRow(theme=theme)
+        row.cells = suppress_series(
+            [(labels[w], learners(items), mean(items, theme.key)) for w, items in by_wave.items()],
+            k=MENTEE_FEEDBACK_K,
+        )
+        rows.append(row)
+    pooled = [item for items in shown for item in items]
+    overall = [
+        DomainAverage(theme=theme, mean=value)
+        for theme in bank.themes
+        if pooled and (value := mean(pooled, theme.key)) is not None
+    ]
+    return FeedbackSummary(
+        terms=terms,
+        rows=rows,
+        overall=overall,
+        learners=learners(pooled),
+        hidden_terms=sum(1 for term in terms if not term.shown),
+    )
+
+
 def mentee_feedback_for_portfolio(mentor: Person) -> list[dict[str, object]] | None:
-    """The mentor's own mentee-feedback aggregate, when they chose to show it in a portfolio."""
-    return None  # filled in with mentee feedback (issue 5)
+    """The mentor's own mentee-feedback averages, when they chose to show them in a portfolio."""
+    if not FeedbackSharing.objects.filter(mentor=mentor, in_portfolio=True).exists():
+        return None
+    summary = my_mentee_feedback(mentor)
+    if not summary.overall:
+        return None
+    return [
+        {"domain": d.theme.label, "respondents": summary.learners, "mean": round(d.mean, 2)}
+        for d in summary.overall
+    ]

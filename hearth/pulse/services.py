@@ -1,4 +1,4 @@
-"""Writes for pulse: open a wave (and invite), answer or skip a check-in."""
+"""Writes for pulse: open a wave (and invite), answer or skip a check-in, rate one's mentoring."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from hearth.communities.models import GroupMembership, MemberRole, Program
+from hearth.communities.models import GroupMembership, MemberRole, Program, Relationship
 from hearth.lib.email import absolute_url, email_on_commit
 from hearth.people.models import Person
 
-from .models import PulseResponse, PulseWave
-from .scoring import ItemBank, load_item_bank
+from .models import FeedbackSharing, MenteeFeedback, PulseResponse, PulseWave
+from .scoring import ItemBank, load_competency_bank, load_item_bank
 
 
 def item_bank() -> ItemBank:
@@ -45,7 +45,7 @@ def mentor_community(program: Program, person: Person) -> int | None:
 def wave_open(
     *, program: Program, label: str, opens_on: dt.date, closes_on: dt.date, invite: bool = True
 ) -> PulseWave:
-    """A new round of check-ins; every current mentor is invited by email."""
+    """A new round of check-ins: mentors are invited to theirs, mentees to rate their mentoring."""
     if closes_on < opens_on:
         raise ValidationError("The check-in must close on or after the day it opens.")
     if PulseWave.objects.filter(program=program, label=label).exists():
@@ -77,7 +77,46 @@ def wave_open(
             ),
             recipients=[mentor.email],
         )
+    feedback_link = absolute_url(reverse("mentee_feedback"))
+    for learner in current_mentees(program):
+        email_on_commit(
+            subject=f"{program.name}: how is your mentoring going? ({label})",
+            body="\n".join(
+                [
+                    f"Hello {learner.display_name},",
+                    "",
+                    f"Once a term you can rate your mentoring; this time until "
+                    f"{closes_on:%A %-d %B}. Twelve statements, two minutes.",
+                    "Your mentor sees only averages of three or more learners, after the term "
+                    "closes — never who said what.",
+                    "",
+                    feedback_link,
+                ]
+            ),
+            recipients=[learner.email],
+        )
     return wave
+
+
+def current_mentees(program: Program) -> list[Person]:
+    ids = Relationship.objects.filter(program=program, end_date__isnull=True).values("mentee_id")
+    return list(Person.objects.filter(pk__in=ids, is_active=True))
+
+
+def _check_answers(answers: Mapping[str, int], bank: ItemBank) -> None:
+    """Every item of the bank answered on its scale, and nothing else."""
+    missing = [item.text for item in bank.items if item.key not in answers]
+    if missing:
+        raise ValidationError(f"Please answer: “{missing[0]}”")
+    unknown = sorted(set(answers) - {item.key for item in bank.items})
+    if unknown:
+        raise ValidationError(f"Unknown item {unknown[0]!r}.")
+    for item in bank.items:
+        value = answers[item.key]
+        if not isinstance(value, int) or not bank.scale_min <= value <= bank.scale_max:
+            raise ValidationError(
+                f"“{item.text}”: choose {bank.scale_min} to {bank.scale_max}, not {value!r}."
+            )
 
 
 def _check_open(wave: PulseWave, person: Person, on: dt.date | None) -> None:
@@ -101,19 +140,7 @@ def response_submit(
 ) -> PulseResponse:
     """Save (or change, while the wave is open) a mentor's answers; every item is answered."""
     _check_open(wave, person, on)
-    bank = item_bank()
-    missing = [item.text for item in bank.items if item.key not in answers]
-    if missing:
-        raise ValidationError(f"Please answer: “{missing[0]}”")
-    unknown = sorted(set(answers) - {item.key for item in bank.items})
-    if unknown:
-        raise ValidationError(f"Unknown item {unknown[0]!r}.")
-    for item in bank.items:
-        value = answers[item.key]
-        if not isinstance(value, int) or not bank.scale_min <= value <= bank.scale_max:
-            raise ValidationError(
-                f"“{item.text}”: choose {bank.scale_min} to {bank.scale_max}, not {value!r}."
-            )
+    _check_answers(answers, item_bank())
     response, _ = PulseResponse.objects.update_or_create(
         wave=wave,
         person=person,
@@ -192,3 +219,42 @@ def reminders_send(*, today: dt.date | None = None) -> int:
         wave.reminded_at = timezone.now()
         wave.save(update_fields=["reminded_at"])
     return sent
+
+
+@transaction.atomic
+def feedback_submit(
+    *,
+    wave: PulseWave,
+    relationship: Relationship,
+    learner: Person,
+    answers: Mapping[str, int],
+    on: dt.date | None = None,
+) -> MenteeFeedback:
+    """A learner rates their mentoring this term; they may change it while the term is open."""
+    if relationship.mentee_id != learner.pk:
+        raise ValidationError("You can rate only your own mentoring.")
+    if relationship.program_id != wave.program_id:
+        raise ValidationError(f"{relationship.mentor} does not mentor you in {wave.program}.")
+    if not relationship.is_open:
+        raise ValidationError("This mentoring relationship has ended.")
+    if not wave.is_open_on(on or timezone.localdate()):
+        raise ValidationError(f"Feedback for {wave.label} is closed.")
+    bank = load_competency_bank()
+    _check_answers(answers, bank)
+    feedback, _ = MenteeFeedback.objects.update_or_create(
+        wave=wave,
+        relationship=relationship,
+        defaults={
+            "answers": dict(answers),
+            "item_bank_version": bank.version,
+            "submitted_at": _moment(on),
+        },
+    )
+    return feedback
+
+
+def feedback_sharing_set(*, mentor: Person, in_portfolio: bool) -> FeedbackSharing:
+    sharing, _ = FeedbackSharing.objects.update_or_create(
+        mentor=mentor, defaults={"in_portfolio": in_portfolio}
+    )
+    return sharing

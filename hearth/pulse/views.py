@@ -9,14 +9,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from hearth.communities.models import Relationship
 from hearth.lib.charts import theme_trend_svg
 from hearth.lib.http import AuthenticatedRequest
 from hearth.people.permissions import get_directed_program
 
 from . import selectors, services
-from .forms import CheckInForm, WaveForm
-from .models import PulseWave
-from .scoring import load_item_bank
+from .forms import CheckInForm, ItemsForm, WaveForm
+from .models import FeedbackSharing, PulseWave
+from .scoring import load_competency_bank, load_item_bank
 
 
 def _open_wave(request: AuthenticatedRequest, pk: int) -> PulseWave:
@@ -133,3 +134,96 @@ def program_pulse_csv(request: HttpRequest, slug: str) -> HttpResponse:
     writer.writeheader()
     writer.writerows(rows)
     return response
+
+
+def _feedback_prefix(wave_pk: int, relationship_pk: int) -> str:
+    return f"w{wave_pk}r{relationship_pk}"
+
+
+def _feedback_page(
+    request: AuthenticatedRequest, invalid: ItemsForm | None = None, status: int = 200
+) -> HttpResponse:
+    bank = load_competency_bank()
+    to_rate, rated = [], []
+    for item in selectors.open_feedback(request.user):
+        prefix = _feedback_prefix(item.wave.pk, item.relationship.pk)
+        if invalid is not None and invalid.prefix == prefix:
+            to_rate.append((item, invalid))
+        elif item.feedback is None:
+            to_rate.append((item, ItemsForm(bank=bank, prefix=prefix)))
+        else:
+            rated.append(item)
+    mentors = Relationship.objects.filter(mentor=request.user).exists()
+    summary = selectors.my_mentee_feedback(request.user, bank) if mentors else None
+    averages = {d.theme.key: d.mean for d in summary.overall} if summary else {}
+    return render(
+        request,
+        "pulse/feedback.html",
+        {
+            "bank": bank,
+            "to_rate": to_rate,
+            "rated": rated,
+            "mentors": mentors,
+            "summary": summary,
+            "rows": [(row, averages.get(row.theme.key)) for row in summary.rows] if summary else [],
+            "sharing": FeedbackSharing.objects.filter(
+                mentor=request.user, in_portfolio=True
+            ).exists(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def mentee_feedback(request: AuthenticatedRequest) -> HttpResponse:
+    return _feedback_page(request)
+
+
+@require_POST
+@login_required
+def mentee_feedback_submit(
+    request: AuthenticatedRequest, wave_pk: int, relationship_pk: int
+) -> HttpResponse:
+    open_feedback = next(
+        (
+            f
+            for f in selectors.open_feedback(request.user)
+            if f.wave.pk == wave_pk and f.relationship.pk == relationship_pk
+        ),
+        None,
+    )
+    if open_feedback is None:
+        raise Http404("No open feedback for this relationship.")
+    form = ItemsForm(
+        request.POST,
+        bank=load_competency_bank(),
+        prefix=_feedback_prefix(wave_pk, relationship_pk),
+    )
+    if form.is_valid():
+        try:
+            services.feedback_submit(
+                wave=open_feedback.wave,
+                relationship=open_feedback.relationship,
+                learner=request.user,
+                answers=form.answers(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you: your feedback is saved.")
+            return redirect("mentee_feedback")
+    return _feedback_page(request, invalid=form, status=400)
+
+
+@require_POST
+@login_required
+def mentee_feedback_sharing(request: AuthenticatedRequest) -> HttpResponse:
+    shown = request.POST.get("in_portfolio") == "1"
+    services.feedback_sharing_set(mentor=request.user, in_portfolio=shown)
+    messages.success(
+        request,
+        "Your feedback averages will appear in your portfolio."
+        if shown
+        else "Your feedback averages are left out of your portfolio.",
+    )
+    return redirect("mentee_feedback")

@@ -39,3 +39,19 @@ def test_demo_defaults_flag_a_few_mentors_not_all(db):
     assert any(
         "rose since your last check-in" in s for _, lines in my_suggestions(mentor) for s in lines
     )
+
+
+def test_demo_learner_has_mentoring_to_rate_and_demo_mentor_sees_averages(db):
+    from hearth.pulse.selectors import (
+        mentee_feedback_for_portfolio,
+        my_mentee_feedback,
+        open_feedback,
+    )
+
+    seed_all(today=timezone.localdate())
+    learner = Person.objects.get(email__startswith="learner@")
+    assert any(f.feedback is None for f in open_feedback(learner))
+    mentor = Person.objects.get(email__startswith="mentor@")
+    summary = my_mentee_feedback(mentor)
+    assert summary.overall and summary.learners >= 3
+    assert mentee_feedback_for_portfolio(mentor) is not None
