@@ -94,3 +94,10 @@ def test_mentor_answers_and_sees_the_trend_director_sees_hidden_and_shown_cells(
     expect(page.get_by_text("Two learners matched")).to_have_count(0)
     assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "pulse-director.png"), full_page=True)
+
+    page.get_by_role("link", name="See or change this program's warning rules").click()
+    expect(page.get_by_role("heading", name="Early-warning rules")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Harm level: a “harmed” score at or above").fill("4.5")
+    page.get_by_role("button", name="Save the rules").click()
+    expect(page.get_by_text("The warning rules are saved")).to_be_visible()

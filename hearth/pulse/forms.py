@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from .models import HarmRuleSettings
 from .scoring import ItemBank
 
 
@@ -58,3 +59,42 @@ class WaveForm(forms.Form):
     label = forms.CharField(max_length=80, help_text="For example “Spring term 2027”.")
     opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
     closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class HarmRulesForm(forms.ModelForm):
+    class Meta:
+        model = HarmRuleSettings
+        fields = [
+            "load_ratio",
+            "harm_rise",
+            "harm_level",
+            "overdue_share",
+            "flag_without_co_mentor",
+        ]
+        labels = {
+            "load_ratio": "Load: times the median mentor's number of learners",
+            "harm_rise": "Harm trend: rise of the “harmed” score since the last check-in",
+            "harm_level": "Harm level: a “harmed” score at or above",
+            "overdue_share": "Overdue: share of a mentor's mentees overdue for a meeting",
+            "flag_without_co_mentor": "Suggest a co-mentor to a heavily loaded mentor who has none",
+        }
+        widgets = {
+            "load_ratio": forms.NumberInput(attrs={"step": "0.1", "min": "1"}),
+            "harm_rise": forms.NumberInput(attrs={"step": "0.1", "min": "0.1", "max": "4"}),
+            "harm_level": forms.NumberInput(attrs={"step": "0.1", "min": "1", "max": "5"}),
+            "overdue_share": forms.NumberInput(attrs={"step": "0.05", "min": "0.05", "max": "1"}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        limits = {
+            "load_ratio": (1.0, 10.0),
+            "harm_rise": (0.1, 4.0),
+            "harm_level": (1.0, 5.0),
+            "overdue_share": (0.05, 1.0),
+        }
+        for name, (low, high) in limits.items():
+            value = data.get(name)
+            if value is not None and not low <= value <= high:
+                self.add_error(name, f"Choose a value from {low:g} to {high:g}.")
+        return data

@@ -14,7 +14,7 @@ from hearth.communities.models import GroupMembership, MemberRole, Program, Rela
 from hearth.lib.email import absolute_url, email_on_commit
 from hearth.people.models import Person
 
-from .models import FeedbackSharing, MenteeFeedback, PulseResponse, PulseWave
+from .models import FeedbackSharing, HarmRuleSettings, MenteeFeedback, PulseResponse, PulseWave
 from .scoring import ItemBank, load_competency_bank, load_item_bank
 
 
@@ -258,3 +258,13 @@ def feedback_sharing_set(*, mentor: Person, in_portfolio: bool) -> FeedbackShari
         mentor=mentor, defaults={"in_portfolio": in_portfolio}
     )
     return sharing
+
+
+def harm_rules_set(*, program: Program, **values: float | bool) -> HarmRuleSettings:
+    """A director sets the program's warning thresholds; unnamed ones keep their value."""
+    rules, _ = HarmRuleSettings.objects.get_or_create(program=program)
+    for name, value in values.items():
+        setattr(rules, name, value)
+    rules.full_clean()
+    rules.save()
+    return rules

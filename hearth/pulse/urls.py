@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("feedback/sharing/", views.mentee_feedback_sharing, name="mentee_feedback_sharing"),
     path("programs/<slug:slug>/pulse/", views.program_pulse, name="program_pulse"),
+    path("programs/<slug:slug>/pulse/rules/", views.harm_rules, name="harm_rules"),
     path("programs/<slug:slug>/pulse.csv", views.program_pulse_csv, name="program_pulse_csv"),
 ]

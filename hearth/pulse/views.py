@@ -15,8 +15,8 @@ from hearth.lib.http import AuthenticatedRequest
 from hearth.people.permissions import get_directed_program
 
 from . import selectors, services
-from .forms import CheckInForm, ItemsForm, WaveForm
-from .models import FeedbackSharing, PulseWave
+from .forms import CheckInForm, HarmRulesForm, ItemsForm, WaveForm
+from .models import FeedbackSharing, HarmRuleSettings, PulseWave
 from .scoring import load_competency_bank, load_item_bank
 
 
@@ -227,3 +227,20 @@ def mentee_feedback_sharing(request: AuthenticatedRequest) -> HttpResponse:
         else "Your feedback averages are left out of your portfolio.",
     )
     return redirect("mentee_feedback")
+
+
+@login_required
+def harm_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    program = get_directed_program(request.user, slug)
+    current = HarmRuleSettings.objects.filter(program=program).first() or HarmRuleSettings()
+    form = HarmRulesForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.harm_rules_set(program=program, **form.cleaned_data)
+        messages.success(request, "The warning rules are saved; mentors' suggestions follow them.")
+        return redirect("program_pulse", program.slug)
+    return render(
+        request,
+        "pulse/harm_rules.html",
+        {"program": program, "form": form, "flagged": selectors.flagged_by_community(program)},
+        status=400 if form.errors else 200,
+    )

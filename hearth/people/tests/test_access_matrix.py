@@ -94,6 +94,7 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("check-ins", lambda s: reverse("pulse"), EVERYONE),
     ("how mentors are doing", lambda s: reverse("program_pulse", args=[s.program.slug]), DIRECTORS),
     ("pulse csv", lambda s: reverse("program_pulse_csv", args=[s.program.slug]), DIRECTORS),
+    ("warning rules", lambda s: reverse("harm_rules", args=[s.program.slug]), DIRECTORS),
     ("thank-you notes", lambda s: reverse("thanks"), EVERYONE),
     ("feedback on mentoring", lambda s: reverse("mentee_feedback"), EVERYONE),
     ("reported notes", lambda s: reverse("reported_notes", args=[s.program.slug]), DIRECTORS),
