@@ -1,8 +1,10 @@
-"""Thank-you notes in the demo school: the demo mentor's collection and the learner's note."""
+"""Recognition in the demo school: the demo mentor's thank-you notes, the learner's note, a
+director's acknowledgment and the program's teaching-credit rule."""
 
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -46,3 +48,21 @@ def seed_thanks(*, school: DemoSchool) -> None:
             body="Thank you for the meeting about clerkships: I feel ready.",
             may_quote=True,
         )
+    director = Person.objects.get(email=f"director@{school.domain}")
+    services.acknowledgment_send(
+        director=director,
+        mentor=mentor,
+        program=school.program,
+        body=(
+            "Your group's learners name you, year after year, as the reason they felt at home "
+            "here. Thank you for the Friday mornings."
+        ),
+    )
+    services.credit_rule_save(
+        program=school.program,
+        director=director,
+        label="teaching credits",
+        credits_per_relationship=Decimal("0.25"),
+        min_hours_per_year=Decimal("1"),
+        max_credits_per_year=Decimal("5"),
+    )

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from hearth.recognition import services
-from hearth.recognition.models import ThankYouNote
+from hearth.recognition.models import Acknowledgment, TeachingCreditRule, ThankYouNote
 from hearth.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +82,5 @@ def test_the_demo_mentor_has_a_collection_and_the_learner_has_thanked_their_ment
     assert ThankYouNote.objects.filter(mentor=mentor).count() >= 4
     assert ThankYouNote.objects.filter(mentor=mentor, anonymous=True).exists()
     assert ThankYouNote.objects.filter(author=learner).exists()
+    assert Acknowledgment.objects.filter(mentor=mentor).exists()
+    assert TeachingCreditRule.objects.exists()
