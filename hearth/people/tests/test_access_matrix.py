@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from hearth.communities.models import Relationship
 from hearth.meetings.services import meeting_create
@@ -32,6 +34,8 @@ DIRECTORS = {"admin", "director"}
 HOUSE_A = DIRECTORS | {"house_director"}
 GROUP_A1 = HOUSE_A | {"mentor_a1", "learner_a1"}
 PROGRAM = GROUP_A1 | {"evaluator", "facilitator"}
+# The academic year under way (it starts in July).
+REPORT_YEAR = timezone.localdate().year - (timezone.localdate().month < 7)
 
 # (name, url builder, roles answered 200); everyone else gets 404 (anonymous: sign-in redirect).
 PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
@@ -95,6 +99,20 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("how mentors are doing", lambda s: reverse("program_pulse", args=[s.program.slug]), DIRECTORS),
     ("pulse csv", lambda s: reverse("program_pulse_csv", args=[s.program.slug]), DIRECTORS),
     ("warning rules", lambda s: reverse("harm_rules", args=[s.program.slug]), DIRECTORS),
+    ("annual report", lambda s: reverse("annual_report", args=[s.program.slug]), DIRECTORS),
+    ("acknowledgments", lambda s: reverse("acknowledgments", args=[s.program.slug]), DIRECTORS),
+    ("teaching credit", lambda s: reverse("portfolio_settings", args=[s.program.slug]), DIRECTORS),
+    ("portfolio", lambda s: reverse("portfolio"), EVERYONE),
+    (
+        "annual report csv",
+        lambda s: reverse("annual_report_csv", args=[s.program.slug, REPORT_YEAR]),
+        DIRECTORS,
+    ),
+    (
+        "annual report pdf",
+        lambda s: reverse("annual_report_pdf", args=[s.program.slug, REPORT_YEAR]),
+        DIRECTORS,
+    ),
     ("thank-you notes", lambda s: reverse("thanks"), EVERYONE),
     ("feedback on mentoring", lambda s: reverse("mentee_feedback"), EVERYONE),
     ("reported notes", lambda s: reverse("reported_notes", args=[s.program.slug]), DIRECTORS),
@@ -184,6 +202,13 @@ def school_with_meeting(school):
     return school
 
 
+def readable_text(response) -> str:
+    """What a person could read in the response: a PDF's text, or the page itself."""
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    return response.content.decode()
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_answers_each_role_as_its_permissions_say(client, school_with_meeting, role):
     school = school_with_meeting
@@ -196,7 +221,7 @@ def test_every_page_answers_each_role_as_its_permissions_say(client, school_with
         signed_out = 401 if page.startswith("API") else 302
         expected = signed_out if role == "anonymous" else 200 if role in allowed else 404
         assert response.status_code == expected, f"{role} on {page}"
-        body = response.content.decode()
+        body = readable_text(response)
         bodies[page] = body
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             title = re.search(r"<title>(.*?)</title>", body, re.S)
