@@ -244,9 +244,3 @@ def reminders_send(
         action_item_reminders=_action_item_reminders(now, interval),
         overdue_nudges=_overdue_nudges(now, interval),
     )
-
-
-def window_start(now: dt.datetime, interval: dt.timedelta) -> dt.datetime:
-    """Round down to a whole interval, so hourly runs a few seconds late still tile exactly."""
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    return epoch + ((now - epoch) // interval) * interval
