@@ -51,7 +51,7 @@ def test_mentor_downloads_the_portfolio_and_a_visitor_verifies_it(
     page.get_by_label("The portfolio PDF:", exact=True).set_input_files(pdf_path)
     page.get_by_role("button", name="Check the file", exact=True).click()
     result = page.get_by_role("status")
-    expect(result).to_contain_text("This file is exactly the portfolio Hearth issued on")
+    expect(result).to_contain_text("This file is exactly the mentoring portfolio Hearth issued on")
     expect(result).to_contain_text("Mira Mentorone")
     assert_accessible(page)
 

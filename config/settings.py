@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "hearth.pulse",
     "hearth.recognition",
     "hearth.reports",
+    "hearth.mentor_development",
 ]
 
 MIDDLEWARE = [

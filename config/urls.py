@@ -31,5 +31,6 @@ urlpatterns = [
     path("", include("hearth.pulse.urls")),
     path("", include("hearth.recognition.urls")),
     path("", include("hearth.reports.urls")),
+    path("", include("hearth.mentor_development.urls")),
     path("admin/", admin.site.urls),
 ]

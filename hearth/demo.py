@@ -8,6 +8,9 @@ from django.db import transaction
 
 from hearth.communities.demo import DemoSchool, seed_demo
 from hearth.meetings.demo import seed_meetings
+from hearth.mentor_development.demo_growth import seed_growth
+from hearth.mentor_development.demo_library import seed_library
+from hearth.mentor_development.demo_series import seed_series
 from hearth.pulse.demo import seed_pulse
 from hearth.recognition.demo import seed_thanks
 from hearth.serendipity.demo import seed_circles
@@ -19,5 +22,8 @@ def seed_all(*, today: dt.date | None = None) -> DemoSchool:
     seed_meetings(school=school, today=today)
     seed_circles(school=school, today=today)
     seed_pulse(school=school, today=today)
+    seed_series(school=school, today=today)
+    seed_library(school=school, today=today)
+    seed_growth(school=school, today=today)
     seed_thanks(school=school)
     return school

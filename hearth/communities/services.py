@@ -64,6 +64,23 @@ def _end_lc_relationships(
         relationship.end_date = max(end_date, relationship.start_date)
         relationship.status = status
         relationship.save(update_fields=["end_date", "status"])
+        _compact_up_for_review(relationship)
+
+
+_REVIEW_REASONS = {
+    RelationshipStatus.PAUSED: "The relationship was paused.",
+    RelationshipStatus.COMPLETED: "The relationship was completed.",
+    RelationshipStatus.ENDED_EARLY: "The relationship ended early.",
+}
+
+
+def _compact_up_for_review(relationship: Relationship) -> None:
+    """A pause or an end brings the pair's agreed mentoring compact up for review."""
+    from hearth.mentor_development.services.compacts import compact_flag_for_review
+
+    compact_flag_for_review(
+        relationship=relationship, reason=_REVIEW_REASONS[RelationshipStatus(relationship.status)]
+    )
 
 
 def _open_members(group: MentorGroup, role: str) -> list[GroupMembership]:
@@ -262,6 +279,7 @@ def relationship_pause(*, relationship: Relationship, person: Person) -> Relatio
         raise ValidationError("Only an active relationship can be paused.")
     relationship.status = RelationshipStatus.PAUSED
     relationship.save(update_fields=["status"])
+    _compact_up_for_review(relationship)
     return relationship
 
 
@@ -308,6 +326,7 @@ def relationship_end(
     else:
         relationship.mentee_reflection = reflection
     relationship.save()
+    _compact_up_for_review(relationship)
     return relationship
 
 

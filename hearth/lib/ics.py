@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from email.utils import parseaddr
 from typing import TYPE_CHECKING, Literal
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -15,6 +17,7 @@ from hearth.lib.time import zone_named
 
 if TYPE_CHECKING:
     from hearth.meetings.models import Meeting
+    from hearth.mentor_development.models import TrainingSession
     from hearth.people.models import Person
 
 Method = Literal["REQUEST", "CANCEL"]
@@ -108,4 +111,66 @@ def feed_ics(person: Person, meetings: Iterable[Meeting]) -> bytes:
     calendar.add("x-wr-timezone", person.time_zone)
     calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vText("PT1H"))
+    return calendar.to_ical()
+
+
+def training_session_description(session: TrainingSession) -> str:
+    """The video link, place and pre-work of a training session as plain text."""
+    lines = []
+    if session.video_url:
+        lines += [f"Join by video: {session.video_url}", ""]
+    if session.location:
+        lines += [f"Where: {session.location}", ""]
+    if session.prework.strip():
+        lines += ["Before the session:", session.prework.strip(), ""]
+    lines.append(f"Details: {absolute_url(reverse('training_session', args=[session.pk]))}")
+    return "\n".join(lines).strip()
+
+
+def _hearth_address(name: str) -> vCalAddress:
+    """Hearth's own sender address, for events that have no person organising them."""
+    _, email = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    address = vCalAddress(f"mailto:{email or 'hearth@localhost'}")
+    address.params["CN"] = vText(name)
+    return address
+
+
+def training_session_event(session: TrainingSession, *, for_person: Person) -> Event:
+    """One training session for one trainee, in their zone; the UID stays with the session."""
+    zone = zone_named(for_person.time_zone)
+    event = Event()
+    event.add("uid", str(session.uid))
+    event.add("sequence", session.sequence)
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    event.add("dtstart", session.starts_at.astimezone(zone))
+    event.add("dtend", session.ends_at.astimezone(zone))
+    event.add("summary", f"{session.title} ({session.series.title})")
+    location = session.location or session.video_url
+    if location:
+        event.add("location", location)
+    event.add("description", training_session_description(session))
+    event.add("url", absolute_url(reverse("training_session", args=[session.pk])))
+    cancelled = session.cancelled_at is not None
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    if session.facilitator is not None:
+        event.add("organizer", _address(session.facilitator))
+    else:
+        event.add("organizer", _hearth_address(session.series.program.name))
+    event.add("attendee", _address(for_person, "REQ-PARTICIPANT"))
+    return event
+
+
+def training_ics(
+    sessions: Sequence[TrainingSession], method: Method, *, for_person: Person
+) -> bytes:
+    """An iTIP message of a trainee's sessions: REQUEST to add or move them, CANCEL to drop."""
+    events = []
+    for session in sessions:
+        event = training_session_event(session, for_person=for_person)
+        if method == "CANCEL":
+            event["status"] = vText("CANCELLED")
+        events.append(event)
+    calendar = _calendar(events, [s.starts_at for s in sessions])
+    calendar.add("method", method)
     return calendar.to_ical()

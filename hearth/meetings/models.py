@@ -91,6 +91,13 @@ class Meeting(models.Model):
         blank=True,
         related_name="meetings",
     )
+    practice_circle = models.ForeignKey(
+        "mentor_development.PracticeCircle",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meetings",
+    )
     kind = models.CharField(max_length=20, choices=MeetingKind.choices)
     title = models.CharField(max_length=200)
     starts_at = models.DateTimeField(help_text="Stored in UTC.")
@@ -112,8 +119,15 @@ class Meeting(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(relationship__isnull=False, group__isnull=True)
-                | models.Q(relationship__isnull=True, group__isnull=False),
+                condition=models.Q(
+                    relationship__isnull=False, group__isnull=True, practice_circle__isnull=True
+                )
+                | models.Q(
+                    relationship__isnull=True, group__isnull=False, practice_circle__isnull=True
+                )
+                | models.Q(
+                    relationship__isnull=True, group__isnull=True, practice_circle__isnull=False
+                ),
                 name="meeting_has_one_owner",
             ),
             models.CheckConstraint(

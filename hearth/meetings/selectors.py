@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from hearth.communities.models import GroupMembership, Relationship
+from hearth.mentor_development.models import PracticeCircleMember
 from hearth.people.models import Person
 
 from .cadence import relationship_due
@@ -17,10 +18,17 @@ from .models import ActionItem, AgendaTemplate, Goal, Meeting, Note, NoteVisibil
 
 
 def meeting_participants(meeting: Meeting) -> list[Person]:
-    """The mentor and mentee, or the group's current members."""
+    """The mentor and mentee, the group's current members, or the practice circle's members."""
     if meeting.relationship_id:
         relationship = meeting.relationship
         return [relationship.mentor, relationship.mentee]  # type: ignore[union-attr]
+    if meeting.practice_circle_id:
+        return [
+            m.person
+            for m in PracticeCircleMember.objects.filter(
+                circle_id=meeting.practice_circle_id
+            ).select_related("person")
+        ]
     return [
         m.person
         for m in GroupMembership.objects.filter(
@@ -32,13 +40,19 @@ def meeting_participants(meeting: Meeting) -> list[Person]:
 def meetings_of(person: Person) -> QuerySet[Meeting]:
     """Every meeting the person takes part in, cancelled ones included."""
     groups = GroupMembership.objects.filter(person=person, end_date__isnull=True).values("group_id")
+    circles = PracticeCircleMember.objects.filter(person=person).values("circle_id")
     return Meeting.objects.filter(
-        Q(relationship__mentor=person) | Q(relationship__mentee=person) | Q(group_id__in=groups)
+        Q(relationship__mentor=person)
+        | Q(relationship__mentee=person)
+        | Q(group_id__in=groups)
+        | Q(practice_circle_id__in=circles)
     )
 
 
 def agenda_template_for(meeting: Meeting) -> AgendaTemplate | None:
     """The template of the mentee's year (or the program's general one)."""
+    if meeting.practice_circle_id:
+        return None  # A practice circle's agenda is its own suggested questions.
     if meeting.relationship_id:
         program_id = meeting.relationship.program_id  # type: ignore[union-attr]
         year = meeting.relationship.mentee.learner_year  # type: ignore[union-attr]
@@ -57,6 +71,8 @@ def open_action_items(meeting: Meeting) -> list[ActionItem]:
     earlier = ActionItem.objects.filter(done_at__isnull=True).exclude(meeting=meeting)
     if meeting.relationship_id:
         earlier = earlier.filter(meeting__relationship_id=meeting.relationship_id)
+    elif meeting.practice_circle_id:
+        earlier = earlier.filter(meeting__practice_circle_id=meeting.practice_circle_id)
     else:
         earlier = earlier.filter(meeting__group_id=meeting.group_id)
     return list(earlier.select_related("owner"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from hearth.communities.models import MentorGroup, Program, Relationship
+from hearth.mentor_development.models import PracticeCircle
 from hearth.people.models import Person
 
 from .invitations import meeting_invitation_send
@@ -26,7 +28,13 @@ from .models import (
 from .selectors import agenda_template_for, meeting_participants, open_action_items
 
 
-def _program_of(relationship: Relationship | None, group: MentorGroup | None):  # noqa: ANN202
+def _program_of(  # noqa: ANN202
+    relationship: Relationship | None,
+    group: MentorGroup | None,
+    practice_circle: PracticeCircle | None = None,
+):
+    if practice_circle is not None:
+        return practice_circle.series.program
     return relationship.program if relationship else group.community.program  # type: ignore[union-attr]
 
 
@@ -54,15 +62,20 @@ def meeting_create(
     kind: str = MeetingKind.ONE_ON_ONE,
     relationship: Relationship | None = None,
     group: MentorGroup | None = None,
+    practice_circle: PracticeCircle | None = None,
     location: str = "",
     video_url: str = "",
     open_conversation: bool = False,
     template: AgendaTemplate | None = None,
+    agenda: Sequence[str] = (),
     allow_past: bool = False,
 ) -> Meeting:
     """Plan a meeting with its proposed agenda and any action items still open."""
-    if (relationship is None) == (group is None):
-        raise ValidationError("A meeting belongs to one relationship or one mentor group.")
+    owners = [owner for owner in (relationship, group, practice_circle) if owner is not None]
+    if len(owners) != 1:
+        raise ValidationError(
+            "A meeting belongs to one relationship, one mentor group or one practice circle."
+        )
     if timezone.is_naive(starts_at):
         raise ValidationError("The start time needs a time zone.")
     if not allow_past and starts_at < timezone.now():
@@ -71,7 +84,7 @@ def meeting_create(
         raise ValidationError("A meeting must end after it starts.")
     if open_conversation and kind != MeetingKind.ONE_ON_ONE:
         raise ValidationError("Only a one-on-one can be an open conversation without agenda.")
-    program = _program_of(relationship, group)
+    program = _program_of(relationship, group, practice_circle)
     if not video_url and not location:
         video_url = program_video_room(program)
     meeting = Meeting.objects.create(
@@ -82,6 +95,7 @@ def meeting_create(
         kind=kind,
         relationship=relationship,
         group=group,
+        practice_circle=practice_circle,
         location=location,
         video_url=video_url,
         open_conversation=open_conversation,
@@ -96,6 +110,9 @@ def meeting_create(
             for text in template.items:
                 position += 1
                 AgendaItem.objects.create(meeting=meeting, text=text, position=position)
+        for text in agenda:
+            position += 1
+            AgendaItem.objects.create(meeting=meeting, text=text, position=position)
         for item in open_action_items(meeting):
             position += 1
             AgendaItem.objects.create(

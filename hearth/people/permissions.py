@@ -460,3 +460,258 @@ def get_reported_note_for_director(user: Any, pk: int) -> Any:
     if not scope.superuser:
         notes = notes.filter(program_id__in=scope.directed_programs)
     return _get_or_404(notes.select_related("author", "mentor"), pk=pk)
+
+
+# Mentor development, competency growth: a trainee sees their own ratings; the cohort's
+# figures are for the program's directors and facilitators, and the series' session
+# facilitators.
+
+
+def get_enrolled_series(user: Any, pk: int) -> Any:
+    """A training series the user is enrolled in now; anyone else gets 404."""
+    from hearth.mentor_development.models import EnrolmentStatus, TrainingSeries
+
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("Not found.")
+    return _get_or_404(
+        TrainingSeries.objects.filter(
+            enrolments__person_id=user.pk, enrolments__status=EnrolmentStatus.ENROLLED
+        ).select_related("program"),
+        pk=pk,
+    )
+
+
+def can_see_cohort_growth(user: Any, series: Any) -> bool:
+    """Those who run the series, and anyone who facilitates one of its sessions."""
+    if can_run_series(user, series):
+        return True
+    return (
+        getattr(user, "is_authenticated", False)
+        and series.sessions.filter(facilitator_id=user.pk).exists()
+    )
+
+
+def get_series_for_cohort_growth(user: Any, pk: int) -> Any:
+    """A training series whose cohort figures the user may see; anyone else gets 404."""
+    from hearth.mentor_development.models import TrainingSeries
+
+    series = _get_or_404(TrainingSeries.objects.select_related("program"), pk=pk)
+    if not can_see_cohort_growth(user, series):
+        raise Http404("Not found.")
+    return series
+
+
+# Mentor development, compacts: a compact is seen by its mentor and mentee, and read (never
+# changed) by the directors of the relationship's program.
+
+
+def visible_compacts(user: Any) -> QuerySet[Any]:
+    from hearth.mentor_development.models import Compact
+
+    scope = scope_of(user)
+    if scope.superuser:
+        return Compact.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Compact.objects.none()
+    return Compact.objects.filter(
+        Q(relationship__mentor_id=user.pk)
+        | Q(relationship__mentee_id=user.pk)
+        | Q(relationship__program_id__in=scope.directed_programs)
+    )
+
+
+def get_compact_for_user(user: Any, pk: int) -> Any:
+    return _get_or_404(
+        visible_compacts(user).select_related(
+            "relationship__mentor", "relationship__mentee", "relationship__program", "drafted_by"
+        ),
+        pk=pk,
+    )
+
+
+def get_relationship_for_compact(user: Any, pk: int) -> Relationship:
+    """A relationship whose compact the user may see: its two people and program directors."""
+    scope = scope_of(user)
+    relationships = Relationship.objects.all()
+    if not scope.superuser:
+        relationships = relationships.filter(
+            Q(mentor_id=user.pk) | Q(mentee_id=user.pk) | Q(program_id__in=scope.directed_programs)
+        )
+    return _get_or_404(relationships.select_related("mentor", "mentee", "program"), pk=pk)
+
+
+# Mentor development, library: everyone signed in reads Hearth's own guides and the guides of
+# their programs; a program's directors write and edit its guides (site admins, Hearth's too).
+
+
+def visible_guides(user: Any) -> QuerySet[Any]:
+    from hearth.mentor_development.models import Guide
+
+    if not getattr(user, "is_authenticated", False):
+        return Guide.objects.none()
+    if scope_of(user).superuser:
+        return Guide.objects.all()
+    return Guide.objects.filter(Q(program__isnull=True) | Q(program__in=visible_programs(user)))
+
+
+def get_guide_for_user(user: Any, pk: int) -> Any:
+    return _get_or_404(visible_guides(user).select_related("program", "author"), pk=pk)
+
+
+def can_edit_guide(user: Any, guide: Any) -> bool:
+    scope = scope_of(user)
+    if scope.superuser:
+        return True
+    return guide.program_id is not None and guide.program_id in scope.directed_programs
+
+
+def get_editable_guide(user: Any, pk: int) -> Any:
+    guide = get_guide_for_user(user, pk)
+    if not can_edit_guide(user, guide):
+        raise Http404("Not found.")
+    return guide
+
+
+# Mentor development, training series: a series is run by its program's directors and
+# facilitators. Trainees see the series they are enrolled in, invited to or asked to join;
+# anyone in a program sees its series that are open for self-enrolment.
+
+
+def facilitated_programs(user: Any) -> frozenset[int]:
+    """Programs in which the user holds the facilitator role (read once per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_hearth_facilitated", None)
+    if cached is None:
+        cached = frozenset(
+            RoleGrant.objects.filter(person=user, role=Role.FACILITATOR).values_list(
+                "program_id", flat=True
+            )
+        )
+        user._hearth_facilitated = cached
+    return cached
+
+
+def runs_training_in(user: Any, program_id: int) -> bool:
+    """Directors and facilitators of a program run its training series and its cases."""
+    scope = scope_of(user)
+    return (
+        scope.superuser
+        or program_id in scope.directed_programs
+        or program_id in facilitated_programs(user)
+    )
+
+
+def can_run_series(user: Any, series: Any) -> bool:
+    return runs_training_in(user, series.program_id)
+
+
+def training_programs(user: Any) -> QuerySet[Program]:
+    """Programs in which the user may create training series and cases."""
+    scope = scope_of(user)
+    if scope.superuser:
+        return Program.objects.all()
+    return Program.objects.filter(pk__in=scope.directed_programs | facilitated_programs(user))
+
+
+def get_training_program(user: Any, slug: str) -> Program:
+    return _get_or_404(training_programs(user), slug=slug)
+
+
+def visible_series(user: Any) -> QuerySet[Any]:
+    from hearth.mentor_development.models import Enrolment, TrainingSeries
+
+    scope = scope_of(user)
+    if scope.superuser:
+        return TrainingSeries.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return TrainingSeries.objects.none()
+    return TrainingSeries.objects.filter(
+        Q(program_id__in=scope.directed_programs | facilitated_programs(user))
+        | Q(pk__in=Enrolment.objects.filter(person_id=user.pk).values("series_id"))
+        | Q(self_enrolment=True, program__in=visible_programs(user))
+    )
+
+
+def get_series_for_user(user: Any, pk: int) -> Any:
+    return _get_or_404(visible_series(user).select_related("program"), pk=pk)
+
+
+def get_run_series(user: Any, pk: int) -> Any:
+    """A series the user runs (director or facilitator of its program); others get 404."""
+    series = get_series_for_user(user, pk)
+    if not can_run_series(user, series):
+        raise Http404("Not found.")
+    return series
+
+
+def visible_training_sessions(user: Any) -> QuerySet[Any]:
+    from hearth.mentor_development.models import TrainingSession
+
+    return TrainingSession.objects.filter(series__in=visible_series(user))
+
+
+def get_session_for_user(user: Any, pk: int) -> Any:
+    return _get_or_404(
+        visible_training_sessions(user).select_related("series__program", "facilitator"), pk=pk
+    )
+
+
+def get_run_session(user: Any, pk: int) -> Any:
+    session = get_session_for_user(user, pk)
+    if not can_run_series(user, session.series):
+        raise Http404("Not found.")
+    return session
+
+
+def get_own_enrolment(user: Any, pk: int) -> Any:
+    from hearth.mentor_development.models import Enrolment
+
+    return _get_or_404(
+        Enrolment.objects.filter(person_id=user.pk).select_related("series__program"), pk=pk
+    )
+
+
+def get_run_enrolment(user: Any, pk: int) -> Any:
+    """An enrolment in a series the user runs."""
+    from hearth.mentor_development.models import Enrolment
+
+    return _get_or_404(
+        Enrolment.objects.filter(series__program__in=training_programs(user)).select_related(
+            "series__program", "person"
+        ),
+        pk=pk,
+    )
+
+
+def get_run_case(user: Any, pk: int) -> Any:
+    """A program's own mentoring case, for those who run training there; Hearth's are read-only."""
+    from hearth.mentor_development.models import MentoringCase
+
+    return _get_or_404(
+        MentoringCase.objects.filter(program__in=training_programs(user)).select_related("program"),
+        pk=pk,
+    )
+
+
+# Mentor development, practice circles: a circle is seen by its members and by whoever runs
+# its series (the program's directors and facilitators); its meetings, like every meeting,
+# only by the people in them.
+
+
+def visible_practice_circles(user: Any) -> QuerySet[Any]:
+    from hearth.mentor_development.models import PracticeCircle, PracticeCircleMember
+
+    scope = scope_of(user)
+    if scope.superuser:
+        return PracticeCircle.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return PracticeCircle.objects.none()
+    return PracticeCircle.objects.filter(
+        Q(pk__in=PracticeCircleMember.objects.filter(person_id=user.pk).values("circle_id"))
+        | Q(series__program_id__in=scope.directed_programs | facilitated_programs(user))
+    )
+
+
+def get_practice_circle_for_user(user: Any, pk: int) -> Any:
+    return _get_or_404(visible_practice_circles(user).select_related("series__program"), pk=pk)

@@ -103,7 +103,7 @@ def current_mentees(program: Program) -> list[Person]:
     return list(Person.objects.filter(pk__in=ids, is_active=True))
 
 
-def _check_answers(answers: Mapping[str, int], bank: ItemBank) -> None:
+def check_answers(answers: Mapping[str, int], bank: ItemBank) -> None:
     """Every item of the bank answered on its scale, and nothing else."""
     missing = [item.text for item in bank.items if item.key not in answers]
     if missing:
@@ -140,7 +140,7 @@ def response_submit(
 ) -> PulseResponse:
     """Save (or change, while the wave is open) a mentor's answers; every item is answered."""
     _check_open(wave, person, on)
-    _check_answers(answers, item_bank())
+    check_answers(answers, item_bank())
     response, _ = PulseResponse.objects.update_or_create(
         wave=wave,
         person=person,
@@ -240,7 +240,7 @@ def feedback_submit(
     if not wave.is_open_on(on or timezone.localdate()):
         raise ValidationError(f"Feedback for {wave.label} is closed.")
     bank = load_competency_bank()
-    _check_answers(answers, bank)
+    check_answers(answers, bank)
     feedback, _ = MenteeFeedback.objects.update_or_create(
         wave=wave,
         relationship=relationship,

@@ -117,6 +117,7 @@ class TeachingCreditRule(models.Model):
 
 class DocumentKind(models.TextChoices):
     PORTFOLIO = "portfolio", "Mentoring portfolio"
+    CERTIFICATE = "certificate", "Completion certificate"
 
 
 class IssuedDocument(models.Model):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from hearth.communities.models import GroupMembership, MemberRole, Relationship
 from hearth.lib.time import zone_named
 from hearth.meetings.models import Goal, GoalStatus, Meeting
+from hearth.mentor_development.selectors.series import completed_series
 from hearth.people.models import Person
 from hearth.pulse.selectors import mentee_feedback_for_portfolio
 from hearth.serendipity.models import CircleMember, Contact, DropIn, PairingMember
@@ -289,7 +290,16 @@ def portfolio_content(
         ]
     )
 
-    development: list[dict[str, str]] = []  # training series: with mentor development
+    # Mentor development: training series the mentor completed, once each is over.
+    development = [
+        {
+            "series": done.series.title,
+            "program": done.series.program.name,
+            "completed_on": long_date(done.ended_on.astimezone(zone).date()),
+            "sessions": f"{done.attended} of {done.held}",
+        }
+        for done in completed_series(mentor, now)
+    ]
 
     program_names = [programs[pk].name for pk in order]
     summary = [

@@ -26,6 +26,7 @@ from hearth.communities.models import (
 from hearth.lib.suppression import DEFAULT_K, Cell, flagged_count_label, suppress_breakdown
 from hearth.meetings.cadence import DEFAULT_STALLED_AFTER_DAYS, relationship_due
 from hearth.meetings.models import Cadence, Meeting, ProgramMeetingSettings
+from hearth.mentor_development.selectors.series import series_completion_in
 from hearth.pulse.models import PulseWave
 from hearth.pulse.selectors import program_pulse
 from hearth.recognition.models import Acknowledgment, ThankYouNote
@@ -666,8 +667,66 @@ def _training_not_recorded() -> Section:
 
 
 def _training(program: Program, year: _Year) -> Section:
-    """Training completion comes with the mentor-development pillar."""
-    return _training_not_recorded()
+    """Mentor development series begun in the year: trainees enrolled and completed."""
+    since, until = year.window
+    found = series_completion_in(program, since, until, year.now)
+    if not found:
+        return _training_not_recorded()
+    labels: list[str] = []
+    for figures in found:
+        label = figures.series.title
+        while label in labels or label == PROGRAM:
+            label += " (another)"
+        labels.append(label)
+    enrolled = sum(f.enrolled for f in found)
+    completed = sum(f.completed for f in found)
+    columns: list[
+        tuple[str, str, dict[str, tuple[int, float | None]], tuple[int, float | None]]
+    ] = [
+        (
+            "Trainees enrolled",
+            COUNT,
+            {k: (f.enrolled, float(f.enrolled)) for k, f in zip(labels, found, strict=True)},
+            (enrolled, float(enrolled)),
+        ),
+        (
+            "Completed",
+            COUNT,
+            {k: (f.enrolled, float(f.completed)) for k, f in zip(labels, found, strict=True)},
+            (enrolled, float(completed)),
+        ),
+        (
+            "Completion rate",
+            SHARE,
+            {
+                k: (f.enrolled, f.completed / f.enrolled if f.enrolled else None)
+                for k, f in zip(labels, found, strict=True)
+            },
+            (enrolled, completed / enrolled if enrolled else None),
+        ),
+    ]
+    by_measure = [
+        (measure, _breakdown(measure, kind, cells, total))
+        for measure, kind, cells, total in columns
+    ]
+    table = Table(
+        title="Training completion",
+        row_heading="Series",
+        columns=[measure for measure, _ in by_measure],
+    )
+    for index, label in enumerate([*labels, PROGRAM]):
+        table.rows.append(Row(label, [figures[index] for _, figures in by_measure]))
+    return Section(
+        key="training",
+        title="Training completion",
+        notes=[
+            "Mentor development series whose first session fell in the year. A trainee "
+            "completes a series by attending the sessions it asks for; a series still under "
+            "way counts those who have so far. A mentor in two series counts in each. A "
+            f"series, and its completion rate, shows only with at least {DEFAULT_K} trainees."
+        ],
+        tables=[table],
+    )
 
 
 def annual_report(

@@ -14,6 +14,13 @@ from pypdf import PdfReader
 
 from hearth.communities.models import Relationship
 from hearth.meetings.services import meeting_create
+from hearth.mentor_development.services.series import (
+    SessionFields,
+    enrolment_accept,
+    enrolment_invite,
+    series_create,
+    session_create,
+)
 from hearth.serendipity.models import Audience
 from hearth.serendipity.services import circle_create, circle_join, round_run
 from hearth.testing import PASSWORD, School
@@ -34,6 +41,8 @@ DIRECTORS = {"admin", "director"}
 HOUSE_A = DIRECTORS | {"house_director"}
 GROUP_A1 = HOUSE_A | {"mentor_a1", "learner_a1"}
 PROGRAM = GROUP_A1 | {"evaluator", "facilitator"}
+RUN_TRAINING = DIRECTORS | {"facilitator"}
+TRAINING = RUN_TRAINING | {"mentor_a1"}
 # The academic year under way (it starts in July).
 REPORT_YEAR = timezone.localdate().year - (timezone.localdate().month < 7)
 
@@ -103,6 +112,21 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("acknowledgments", lambda s: reverse("acknowledgments", args=[s.program.slug]), DIRECTORS),
     ("teaching credit", lambda s: reverse("portfolio_settings", args=[s.program.slug]), DIRECTORS),
     ("portfolio", lambda s: reverse("portfolio"), EVERYONE),
+    ("mentor development", lambda s: reverse("development"), EVERYONE),
+    ("training series", lambda s: reverse("training_series", args=[s.series.pk]), TRAINING),
+    ("training session", lambda s: reverse("training_session", args=[s.session.pk]), TRAINING),
+    ("practice circles", lambda s: reverse("practice_circles", args=[s.series.pk]), TRAINING),
+    ("own growth", lambda s: reverse("series_growth", args=[s.series.pk]), {"mentor_a1"}),
+    (
+        "cohort growth",
+        lambda s: reverse("series_growth_cohort", args=[s.series.pk]),
+        RUN_TRAINING,
+    ),
+    ("mentoring cases", lambda s: reverse("training_cases", args=[s.program.slug]), RUN_TRAINING),
+    ("guides", lambda s: reverse("guides"), EVERYONE),
+    ("compacts", lambda s: reverse("compacts"), EVERYONE),
+    ("compact template", lambda s: reverse("compact_template", args=[s.program.slug]), DIRECTORS),
+    ("new guide", lambda s: reverse("guide_new", args=[s.program.slug]), DIRECTORS),
     (
         "annual report csv",
         lambda s: reverse("annual_report_csv", args=[s.program.slug, REPORT_YEAR]),
@@ -198,6 +222,19 @@ def school_with_meeting(school):
     for mentor in (school.mentor_a1, school.mentor_a2, school.mentor_b1):
         circle_join(circle=school.circle, person=mentor)
     school.round = round_run(circle=school.circle)
+    # A training series run by the program, mentor_a1 enrolled by invitation.
+    school.series = series_create(
+        program=school.program, title="Mentoring the Mentors", self_enrolment=False
+    )
+    school.session = session_create(
+        series=school.series,
+        fields=SessionFields(title="Listening", starts_at=timezone.now() + dt.timedelta(days=3)),
+    )
+    enrolment_accept(
+        enrolment=enrolment_invite(
+            series=school.series, person=school.mentor_a1, by=school.director
+        )
+    )
     school.pairing = school.round.pairings.get()
     return school
 

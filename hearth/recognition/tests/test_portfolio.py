@@ -209,7 +209,7 @@ def test_one_changed_byte_makes_the_file_fail(school, client):
     upload = SimpleUploadedFile("portfolio.pdf", pdf, content_type="application/pdf")
     page = client.post(reverse("verify"), {"pdf": upload}).content.decode()
     issued_on = f"{document.issued_at.day} {document.issued_at:%B %Y}"
-    assert f"This file is exactly the portfolio Hearth issued on {issued_on}" in page
+    assert f"This file is exactly the mentoring portfolio Hearth issued on {issued_on}" in page
     changed = bytearray(pdf)
     changed[len(changed) // 2] ^= 0x01
     upload = SimpleUploadedFile("portfolio.pdf", bytes(changed), content_type="application/pdf")

@@ -165,6 +165,57 @@ def test_training_says_not_recorded_rather_than_inventing_figures(school, direct
     assert row["value"] == "not recorded" and row["respondents"] == ""
 
 
+def _training_series(school, title, trainees, completing, first):  # noqa: ANN001, ANN202
+    from hearth.mentor_development.services import series as training
+
+    series = training.series_create(program=school.program, title=title)
+    sessions = [
+        training.session_create(
+            series=series,
+            fields=training.SessionFields(title=f"Session {n + 1}", starts_at=at),
+        )
+        for n, at in enumerate([first, first + dt.timedelta(days=28)])
+    ]
+    for person in trainees:
+        invited = training.enrolment_invite(series=series, person=person, by=school.director)
+        training.enrolment_accept(enrolment=invited)
+    for person in trainees[:completing]:
+        for session in sessions:
+            training.attendance_check_in(session=session, person=person, now=session.starts_at)
+    return series
+
+
+def test_training_shows_enrolment_and_completion_per_series(school, year, director):
+    september = dt.datetime(2024, 9, 18, 16, tzinfo=dt.UTC)
+    _training_series(school, "Mentoring the Mentors 2024", year.curie_mentors, 4, september)
+    # A series begun the year before belongs to that year's report.
+    _training_series(
+        school, "Last year's series", year.curie_mentors, 6, september - dt.timedelta(days=365)
+    )
+    training = annual_report(school.program, YEAR).section("training")
+    assert training.notes[0].startswith("Mentor development series whose first session")
+    [table] = training.tables
+    assert table.columns == ["Trainees enrolled", "Completed", "Completion rate"]
+    rows = {row.label: [f.text for f in row.figures] for row in table.rows}
+    assert rows == {"Mentoring the Mentors 2024": ["6", "4", "67%"], PROGRAM: ["6", "4", "67%"]}
+
+    # A series of three is too small to show, and the next smallest is hidden with it.
+    trio = [school.mentor_a1, school.mentor_a2, school.mentor_b1]
+    _training_series(school, "Research mentor training", trio, 1, september)
+    rows = {
+        row.label: [f.text for f in row.figures]
+        for row in annual_report(school.program, YEAR).section("training").tables[0].rows
+    }
+    assert rows["Research mentor training"] == [TOO_FEW] * 3
+    assert rows["Mentoring the Mentors 2024"] == [HIDDEN_TO_PROTECT] * 3
+    assert rows[PROGRAM] == ["9", "5", "56%"]
+    csv_rows = [r for r in csv_of(director, school) if r["section"] == "Training completion"]
+    assert {(r["measure"], r["breakdown"], r["value"]) for r in csv_rows} >= {
+        ("Completion rate", "Research mentor training", TOO_FEW),
+        ("Completion rate", PROGRAM, "56%"),
+    }
+
+
 def test_the_csv_has_one_long_table(school, director):
     response = director.get(reverse("annual_report_csv", args=[school.program.slug, 2024]))
     header = response.content.decode().splitlines()[0]
