@@ -75,6 +75,16 @@ class Table:
     rows: list[Row] = field(default_factory=list)
 
 
+def _program_table(title: str, figures: list[Figure]) -> Table:
+    """One column for the whole program, a row per measure."""
+    return Table(
+        title=title,
+        row_heading="Measure",
+        columns=[PROGRAM],
+        rows=[Row(f.measure, [f]) for f in figures],
+    )
+
+
 @dataclass
 class Section:
     key: str
@@ -480,14 +490,7 @@ def _changes(program: Program, year: _Year) -> Section:
             "A learner's move to another group ends their relationship with the group's "
             "mentor early, so moves are counted among the relationships ended early too.",
         ],
-        tables=[
-            Table(
-                title="Stalled and changed relationships",
-                row_heading="Measure",
-                columns=[PROGRAM],
-                rows=[Row(f.measure, [f]) for f in figures],
-            )
-        ],
+        tables=[_program_table("Stalled and changed relationships", figures)],
     )
 
 
@@ -525,14 +528,7 @@ def _serendipity(program: Program, year: _Year) -> Section:
             "members answered that they met; it counts the people who answered, and is hidden "
             f"when fewer than {DEFAULT_K} did.",
         ],
-        tables=[
-            Table(
-                title="Serendipity rounds",
-                row_heading="Measure",
-                columns=[PROGRAM],
-                rows=[Row(f.measure, [f]) for f in figures],
-            )
-        ],
+        tables=[_program_table("Serendipity rounds", figures)],
     )
 
 
@@ -631,14 +627,7 @@ def _recognition(program: Program, year: _Year) -> Section:
             "Thank-you notes learners sent their mentors (notes a director hid are left out), "
             "and acknowledgments directors sent on the program's behalf."
         ],
-        tables=[
-            Table(
-                title="Recognition",
-                row_heading="Measure",
-                columns=[PROGRAM],
-                rows=[Row(f.measure, [f]) for f in figures],
-            )
-        ],
+        tables=[_program_table("Recognition", figures)],
     )
 
 
@@ -655,14 +644,7 @@ def _training_not_recorded() -> Section:
         key="training",
         title="Training completion",
         notes=[TRAINING_NOT_RECORDED + "."],
-        tables=[
-            Table(
-                title="Training completion",
-                row_heading="Measure",
-                columns=[PROGRAM],
-                rows=[Row(figure.measure, [figure])],
-            )
-        ],
+        tables=[_program_table("Training completion", [figure])],
     )
 
 
