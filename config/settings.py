@@ -14,6 +14,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET = "insecure-development-key-set-SECRET_KEY-in-production"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
+# Old keys after a rotation: sessions and printed verification codes keep working.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("HEARTH_PRODUCTION", False):
     raise ImproperlyConfigured("Set SECRET_KEY when HEARTH_PRODUCTION is true.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])

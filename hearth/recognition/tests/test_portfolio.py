@@ -297,3 +297,12 @@ def test_the_portfolio_is_the_users_own_and_needs_sign_in(school, client):
     assert "fills in once you mentor" in page and "Download PDF" not in page
     assert client.post(reverse("portfolio_pdf")).status_code == 302
     assert not IssuedDocument.objects.exists()
+
+
+def test_codes_still_check_out_after_the_key_is_rotated(school, settings):
+    document, _ = services.portfolio_issue(mentor=school.mentor_a1)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-after-rotation-" + "x" * 40
+    assert verification.verify_code(document.code).outcome == verification.RECORD_ALTERED
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert verification.verify_code(document.code).valid
