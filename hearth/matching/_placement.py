@@ -16,8 +16,9 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from ortools.graph.python import max_flow, min_cost_flow
 from ortools.linear_solver import pywraplp
@@ -292,90 +293,93 @@ def build(index: Index) -> Built:
 
     n = index.total
     free_total = sum(len(u.members) for u in units) + sum(len(p.members) for p in pools)
-    sizes = {
-        c: _size_choices(model, free_in[c], fixed_size[c], seats[c], full=free_total == sum(seats))
-        for c in placed_in
-        if any(goal.band is not None for goal in problem.balance)
-    }
-    for k, goal in enumerate(problem.balance):
-        weight = round(goal.weight * SCALE)
-        for c in placed_in:
-            # n·count − n_k·size, an integer: zero when the community has the cohort's share
-            delta = {var: n * coefficient for var, coefficient in goal_in[(k, c)].items()}
-            for var, count in free_in[c].items():
-                delta[var] = delta.get(var, 0) - index.goal_totals[k] * count
-            offset = n * fixed_goal[(k, c)] - index.goal_totals[k] * fixed_size[c]
-            if goal.band is not None:
-                model.row(delta, -goal.band * n - offset, goal.band * n - offset)
-                _band_by_size(
-                    model,
-                    sizes[c],
-                    goal_in[(k, c)],
-                    fixed_goal[(k, c)],
-                    goal.band,
-                    n,
-                    index.goal_totals[k],
-                )
-            if weight:
-                deviation = model.var(n, -weight)
-                model.row({**delta, deviation: -n}, -math.inf, -offset)
-                model.row({**{v: -a for v, a in delta.items()}, deviation: -n}, -math.inf, offset)
+    every_seat_taken = free_total == sum(seats[c] for c in open_communities)
     even = round(problem.even_size_weight * SCALE)
-    if even:
-        total_seats = sum(seats) + sum(fixed_size)
-        for c in placed_in:
-            fair = n * (seats[c] + fixed_size[c])
-            scaled = {var: total_seats * count for var, count in free_in[c].items()}
-            offset = total_seats * fixed_size[c] - fair
-            deviation = model.var(n, -even)
-            model.row({**scaled, deviation: -total_seats}, -math.inf, -offset)
-            model.row(
-                {**{v: -a for v, a in scaled.items()}, deviation: -total_seats}, -math.inf, offset
-            )
+    if not problem.balance and not even:
+        return Built(model=model, units=units, pools=pools, spill=spill, community=community_of)
+    total_seats = sum(seats) + sum(fixed_size)
+    for c in placed_in:
+        known = every_seat_taken or c not in open_communities
+        sizes = _size_choices(model, free_in[c], fixed_size[c], seats[c], known)
+        for k, goal in enumerate(problem.balance):
+            # the goal's count in this community, bounded by whole learners for each size
+            count, fixed = goal_in[(k, c)], fixed_goal[(k, c)]
+            share = partial(_scaled, index.goal_totals[k], n)  # size -> cohort share · size
+
+            def lowest(size: int, band: int, share: Callable[..., int] = share) -> int:
+                return max(0, share(size, up=True) - band)
+
+            def highest(size: int, band: int, share: Callable[..., int] = share) -> int:
+                return min(size, share(size, up=False) + band)
+
+            if goal.band is not None:
+                _at_least(model, count, fixed, sizes, partial(lowest, band=goal.band))
+                _at_most(model, count, fixed, sizes, partial(highest, band=goal.band))
+            weight = round(goal.weight * SCALE)
+            if weight:
+                # deviation ≥ count − ⌊share⌋ and ≥ ⌈share⌉ − count: |count − share|, rounded up
+                deviation = model.var(n, -weight)
+                _at_most(model, {**count, deviation: -1}, fixed, sizes, partial(highest, band=0))
+                _at_least(model, {**count, deviation: 1}, fixed, sizes, partial(lowest, band=0))
+        if even:
+
+            def off(size: int, c: int = c) -> int:
+                fair = n * (seats[c] + fixed_size[c])
+                return -(-abs(total_seats * size - fair) // total_seats)
+
+            for size, choice in sizes.items():
+                if choice is None:
+                    model.constant -= even * off(size)
+                else:
+                    model.objective[choice] -= even * off(size)
     return Built(model=model, units=units, pools=pools, spill=spill, community=community_of)
 
 
-def _size_choices(
-    model: Model, free_in: dict[int, int], fixed: int, seats: int, full: bool
-) -> dict[int, int]:
-    """One boolean per possible community size, so each band can round to whole learners.
+def _scaled(total: int, n: int, size: int, up: bool) -> int:
+    """The cohort's share of a community of `size`, total/n · size, rounded up or down."""
+    return -(-total * size // n) if up else total * size // n
 
-    A band of ±1 around 0.3·size is 14.2..16.2 learners at size 51 but 15..16 in whole
-    learners; stating that for every size closes most of the relaxation's gap.
+
+Sizes = dict[int, int | None]  # community size -> its boolean, or None when the size is known
+
+
+def _size_choices(
+    model: Model, free_in: dict[int, int], fixed: int, seats: int, known: bool
+) -> Sizes:
+    """One boolean per possible community size, so balance can round to whole learners.
+
+    A band of ±1 around 0.3·51 = 15.3 is 14.3..16.3 learners, but 15..16 in whole learners;
+    stating that for every size makes the relaxation exact in practice (the bound meets the
+    optimum), which is what lets the engine prove optimality quickly.
     """
-    if full:
-        return {fixed + seats: -1}
-    choices = {size: model.var(1) for size in range(fixed, fixed + seats + 1)}
-    model.row(dict.fromkeys(choices.values(), 1), 1, 1)
-    model.row({**free_in, **{var: -(size - fixed) for size, var in choices.items()}}, 0, 0)
+    if known:
+        return {fixed + seats if free_in else fixed: None}
+    choices: Sizes = {size: model.var(1) for size in range(fixed, fixed + seats + 1)}
+    model.row({var: 1 for var in choices.values() if var is not None}, 1, 1)
+    model.row(
+        {**free_in, **{var: -(size - fixed) for size, var in choices.items() if var is not None}},
+        0,
+        0,
+    )
     return choices
 
 
-def _band_by_size(
-    model: Model,
-    choices: dict[int, int],
-    goal_in: dict[int, int],
-    fixed: int,
-    band: int,
-    n: int,
-    total: int,
+def _at_least(
+    model: Model, terms: dict[int, int], fixed: int, sizes: Sizes, floor: Callable[[int], int]
 ) -> None:
-    def lowest(size: int) -> int:
-        return max(0, -(-(total * size - band * n) // n))
+    """fixed + terms ≥ floor(size), for whichever size the community takes."""
+    varying = {var: -floor(size) for size, var in sizes.items() if var is not None}
+    constant = sum(floor(size) for size, var in sizes.items() if var is None)
+    model.row({**terms, **varying}, constant - fixed, math.inf)
 
-    def highest(size: int) -> int:
-        return min(size, (total * size + band * n) // n)
 
-    if len(choices) == 1 and -1 in choices.values():
-        (size,) = choices
-        model.row(goal_in, lowest(size) - fixed, highest(size) - fixed)
-        return
-    model.row(
-        {**goal_in, **{var: -lowest(size) for size, var in choices.items()}}, -fixed, math.inf
-    )
-    model.row(
-        {**goal_in, **{var: -highest(size) for size, var in choices.items()}}, -math.inf, -fixed
-    )
+def _at_most(
+    model: Model, terms: dict[int, int], fixed: int, sizes: Sizes, ceiling: Callable[[int], int]
+) -> None:
+    """fixed + terms ≤ ceiling(size), for whichever size the community takes."""
+    varying = {var: -ceiling(size) for size, var in sizes.items() if var is not None}
+    constant = sum(ceiling(size) for size, var in sizes.items() if var is None)
+    model.row({**terms, **varying}, -math.inf, constant - fixed)
 
 
 # ---------------------------------------------------------------- solving
@@ -685,6 +689,11 @@ def evaluate(problem: Problem, assignment: Mapping[str, str]) -> Evaluation:
         for mentor in sorted(clash):
             violations.append(
                 f"{learner.name} is placed with {names.get(mentor, mentor)}, a declared conflict"
+            )
+        kept = problem.fixed.get(learner.id)
+        if kept is not None and kept != gid and kept in index.group_at:
+            violations.append(
+                f"{learner.name} must stay in {index.groups[index.group_at[kept]].name}"
             )
     for g, group in enumerate(index.groups):
         if load[g] > group.capacity:

@@ -24,6 +24,37 @@ def precheck(index: Index) -> None:
     if seats < index.total:
         raise Infeasible((f"capacity {seats} < {index.total} learners",))
     names = index.problem.mentor_names
+    crowded: dict[int, list[str]] = {}
+    for i, g in index.fixed_group.items():
+        learner, group = index.learners[i], index.groups[g]
+        stays = f"{learner.name} stays in {group.name}"
+        crowded.setdefault(g, []).append(stays)
+        for m in sorted(learner.conflicts & set(group.mentors)):
+            raise Infeasible(
+                (stays, f"{learner.name} has a declared conflict with {names.get(m, m)}")
+            )
+    problem, at = index.problem, index.learner_at
+    house = {i: index.group_community[g] for i, g in index.fixed_group.items()}
+    for kind, pairs in (
+        ("keep-apart", problem.keep_apart),
+        ("keep-together", problem.keep_together),
+    ):
+        for a, b in pairs:
+            i, j = at.get(a, -1), at.get(b, -1)
+            if i in house and j in house and (house[i] == house[j]) == (kind == "keep-apart"):
+                first, second = index.learners[i], index.learners[j]
+                raise Infeasible(
+                    (
+                        f"{kind} pair {first.name}/{second.name}",
+                        f"{first.name} stays in {index.groups[index.fixed_group[i]].name}",
+                        f"{second.name} stays in {index.groups[index.fixed_group[j]].name}",
+                    )
+                )
+    for g, staying in crowded.items():
+        if len(staying) > index.groups[g].capacity:
+            group = index.groups[g]
+            kept = staying[: group.capacity + 1]
+            raise Infeasible((*kept, f"{group.name} has {group.capacity} seats"))
     for i, learner in enumerate(index.learners):
         if i in index.fixed_group or not learner.conflicts:
             continue

@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 PREFERENCE_POINTS = (3, 2, 1)  # first, second, third community choice
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 11th, 22nd."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 @dataclass(frozen=True)
 class Community:
     id: str

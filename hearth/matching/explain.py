@@ -6,15 +6,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .engine import Evaluation, Placement
+from .engine import Evaluation, Placement, ordinal
 
 if TYPE_CHECKING:
     from ._placement import Index
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def explain(
