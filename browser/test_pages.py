@@ -37,7 +37,7 @@ def test_each_role_signs_in_and_sees_its_home_page(page: Page, live_server, scho
 def test_director_walks_every_director_page(page: Page, live_server, school):
     base = live_server.url
     sign_in(page, base, school.director.email)
-    page.get_by_role("link", name="MD Learning Communities").click()
+    page.get_by_role("link", name="MD Learning Communities", exact=True).click()
     assert_accessible(page)
     page.get_by_role("link", name="Apgar House").click()
     expect(page.get_by_role("heading", name="Apgar House")).to_be_visible()

@@ -78,7 +78,7 @@ def test_mentor_answers_and_sees_the_trend_director_sees_hidden_and_shown_cells(
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, base, school.director.email)
-    page.get_by_role("link", name="MD Learning Communities").click()
+    page.get_by_role("link", name="MD Learning Communities", exact=True).click()
     page.get_by_role("link", name="How mentors are doing").click()
     expect(page.get_by_role("heading", name="How mentors are doing")).to_be_visible()
     page.get_by_label("Check-in", exact=True).select_option(label="Spring")

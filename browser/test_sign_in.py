@@ -12,7 +12,7 @@ def test_director_signs_in_and_opens_the_program_page(page: Page, live_server, s
     sign_in(page, live_server.url, school.director.email)
     expect(page.get_by_role("heading", name="Welcome, Dora Director")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("link", name="MD Learning Communities").click()
+    page.get_by_role("link", name="MD Learning Communities", exact=True).click()
     expect(page.get_by_role("heading", name="MD Learning Communities")).to_be_visible()
     expect(page.get_by_role("link", name="Apgar House")).to_be_visible()
     assert_accessible(page)

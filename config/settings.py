@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "hearth.recognition",
     "hearth.reports",
     "hearth.mentor_development",
+    "hearth.matching",
 ]
 
 MIDDLEWARE = [

@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("hearth.recognition.urls")),
     path("", include("hearth.reports.urls")),
     path("", include("hearth.mentor_development.urls")),
+    path("", include("hearth.matching.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from hearth.communities.demo import DemoSchool, seed_demo
+from hearth.matching.demo import seed_matching
 from hearth.meetings.demo import seed_meetings
 from hearth.mentor_development.demo_growth import seed_growth
 from hearth.mentor_development.demo_library import seed_library
@@ -26,4 +27,5 @@ def seed_all(*, today: dt.date | None = None) -> DemoSchool:
     seed_library(school=school, today=today)
     seed_growth(school=school, today=today)
     seed_thanks(school=school)
+    seed_matching(school=school, today=today)
     return school

@@ -27,6 +27,7 @@ from hearth.communities.models import (
     Program,
     Relationship,
 )
+from hearth.matching.api import router as matching_router
 from hearth.people.models import Person
 from hearth.people.permissions import (
     get_circle_for_user,
@@ -73,7 +74,8 @@ api = HearthAPI(
     version="1",
     description=(
         "Read-only access to programs, communities, mentor groups, people, memberships "
-        "and serendipity circles, "
+        "and serendipity circles, and for program directors, matching (start a run, read "
+        "its proposal, publish it), "
         "showing exactly what the signed-in pages show. Authenticate with "
         "`Authorization: Bearer <token>` (create a token at /account/api-tokens/). Lists "
         "take `page` and `page_size` (at most 100) and answer `{items, count}`."
@@ -273,3 +275,7 @@ def list_my_pairings(request: HttpRequest) -> QuerySet[Any]:
 )
 def list_pulse_figures(request: HttpRequest, slug: str) -> list[dict[str, object]]:
     return pulse_table(get_directed_program(viewer(request), slug))
+
+
+# Matching: the one part of the API that writes (start a run, publish it), for directors.
+api.add_router("", matching_router)

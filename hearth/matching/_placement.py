@@ -37,7 +37,7 @@ from .engine import (
 )
 from .explain import explain
 
-FULL_MODEL_LIMIT = 40_000  # variables up to which CP-SAT may close the gap on the whole model
+FULL_MODEL_LIMIT = 20_000  # variables up to which CP-SAT solves the whole model at once
 MAX_HALL_CUTS = 20
 
 
@@ -62,6 +62,15 @@ class Model:
 
     def row(self, coefficients: dict[int, int], lower: float, upper: float) -> None:
         self.rows.append((coefficients, lower, upper))
+
+    def attainable(self, bound: int) -> int:
+        """The highest objective value at or below `bound` that whole learners can reach.
+
+        Every value is the constant plus a multiple of the coefficients' common divisor, so
+        a relaxation bound of 21,946.5 points proves 21,946 optimal.
+        """
+        step = math.gcd(*self.objective) or 1
+        return self.constant + (bound - self.constant) // step * step
 
 
 @dataclass
@@ -418,7 +427,7 @@ class Integral:
 
 def integral(
     model: Model,
-    seconds: float,
+    deadline: float,
     box: Sequence[tuple[int, int]] | None = None,
     hint: Sequence[int] | None = None,
 ) -> Integral | None:
@@ -446,15 +455,19 @@ def integral(
         for x, value in zip(xs, hint, strict=True):
             cp.add_hint(x, value)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    # building a large model takes a while: the time limit counts it
+    solver.parameters.max_time_in_seconds = _left(deadline)
     solver.parameters.num_workers = 2
+    solver.parameters.linearization_level = (
+        2  # the balance rows carry the bound; keep them in the LP
+    )
     status = solver.solve(cp)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return Integral(
         values=[solver.value(x) for x in xs],
         objective=round(solver.objective_value) + model.constant,
-        bound=math.floor(solver.best_objective_bound + 1e-6) + model.constant,
+        bound=model.attainable(math.floor(solver.best_objective_bound + 1e-6) + model.constant),
         optimal=status == cp_model.OPTIMAL,
     )
 
@@ -591,24 +604,26 @@ def solve(problem: Problem, progress: Progress) -> Result:
         relaxed = relax(built.model)
         if relaxed is None:
             raise Infeasible(diagnose(index, deadline) or _out_of_time(problem))
-        bound = math.floor(relaxed[0] + 1e-6)
+        bound = built.model.attainable(math.floor(relaxed[0] + 1e-6))
         progress(0.4, "Rounding to whole learners")
         found = None
-        for slack in (0, 1, 3):
-            found = integral(
-                built.model, _left(deadline) / 3, box=neighbourhood(built, relaxed[1], slack)
-            )
-            if found is not None:
+        large = len(built.model.lower) > FULL_MODEL_LIMIT
+        # search near the relaxation first (it is whole almost everywhere); a small model
+        # gets a short try only, since CP-SAT on all of it is quick
+        for slack in (0, 1, 3) if large else (0,):
+            share = _left(deadline) / 3 if large else min(0.3, _left(deadline) / 3)
+            within = time.perf_counter() + share
+            found = integral(built.model, within, box=neighbourhood(built, relaxed[1], slack))
+            if found is not None and _gap(found.objective, bound) <= problem.relative_gap:
                 break
-        small = len(built.model.lower) <= FULL_MODEL_LIMIT
-        if found is None or (small and _gap(found.objective, bound) > problem.relative_gap):
+        if found is None or _gap(found.objective, bound) > problem.relative_gap:
             progress(0.6, "Closing the gap")
-            better = integral(built.model, _left(deadline), hint=found.values if found else None)
-            if better is not None and (found is None or better.objective >= found.objective):
+            hint = found.values if found else [round(value) for value in relaxed[1]]
+            better = integral(built.model, deadline, hint=hint)
+            if better is not None:
                 bound = min(bound, better.bound)
-                found = better
-            elif better is not None:
-                bound = min(bound, better.bound)
+                if found is None or better.objective >= found.objective:
+                    found = better
         if found is None:
             raise Infeasible(diagnose(index, deadline) or _out_of_time(problem))
         progress(0.85, "Seating learners in groups")
@@ -665,7 +680,7 @@ def _gap(objective: int, bound: int) -> float:
 
 
 def _left(deadline: float) -> float:
-    return max(0.1, deadline - time.perf_counter())
+    return max(0.05, deadline - time.perf_counter())
 
 
 # ---------------------------------------------------------------- scoring any assignment

@@ -153,6 +153,20 @@ def evaluate(problem: Problem, assignment: Mapping[str, str]) -> Evaluation:
     return _placement.evaluate(problem, assignment)
 
 
+def explain_assignment(problem: Problem, assignment: Mapping[str, str]) -> tuple[Placement, ...]:
+    """The reasons for every placement of an assignment, e.g. after a director's override."""
+    from . import _placement
+    from .explain import explain
+
+    index = _placement.Index(problem)
+    seats = {
+        index.learner_at[learner]: index.group_at[group]
+        for learner, group in assignment.items()
+        if learner in index.learner_at and group in index.group_at
+    }
+    return explain(index, seats, _placement.evaluate(problem, assignment))
+
+
 def rematch(
     problem: Problem, current: Mapping[str, str], leaving_groups: frozenset[str]
 ) -> Rematch:

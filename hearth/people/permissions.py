@@ -715,3 +715,36 @@ def visible_practice_circles(user: Any) -> QuerySet[Any]:
 
 def get_practice_circle_for_user(user: Any, pk: int) -> Any:
     return _get_or_404(visible_practice_circles(user).select_related("series__program"), pk=pk)
+
+
+# Matching: runs, proposals and mentoring rounds are for the program's directors; a learner
+# or mentor reads only their own published placement (selectors in hearth.matching).
+
+
+def visible_match_runs(user: Any) -> QuerySet[Any]:
+    from hearth.matching.models import MatchRun
+
+    scope = scope_of(user)
+    if scope.superuser:
+        return MatchRun.objects.all()
+    return MatchRun.objects.filter(program_id__in=scope.directed_programs)
+
+
+def get_run_for_director(user: Any, pk: int) -> Any:
+    """A match run of a program the user directs; anyone else gets 404."""
+    return _get_or_404(
+        visible_match_runs(user).select_related(
+            "program", "cohort", "round", "created_by", "published_by", "rematch_of"
+        ),
+        pk=pk,
+    )
+
+
+def get_mentoring_round_for_director(user: Any, pk: int) -> Any:
+    from hearth.matching.models import MentoringRound
+
+    scope = scope_of(user)
+    rounds = MentoringRound.objects.all()
+    if not scope.superuser:
+        rounds = rounds.filter(program_id__in=scope.directed_programs)
+    return _get_or_404(rounds.select_related("program"), pk=pk)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from hearth.communities.models import Community, GroupMembership, MemberRole, MentorGroup, Program
 from hearth.communities.selectors import OPEN_LEARNERS, open_mentors_prefetch
+from hearth.matching.selectors import placements_for_home
 from hearth.pulse.selectors import open_check_ins, open_feedback
 from hearth.serendipity.selectors import current_pairings, drop_ins_now_and_next
 
@@ -28,6 +29,8 @@ class Home:
     drop_ins_now: list[Any] = field(default_factory=list)
     check_ins: list[Any] = field(default_factory=list)
     feedback_due: list[Any] = field(default_factory=list)
+    placements: list[Any] = field(default_factory=list)
+    intakes: list[Any] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -81,4 +84,5 @@ def home_for(user: Any) -> Home:
     home.feedback_due = [f for f in open_feedback(user) if f.feedback is None]
     home.pairings = current_pairings(user)
     home.drop_ins_now, _ = drop_ins_now_and_next(visible_programs(user), timezone.now())
+    home.placements, home.intakes = placements_for_home(user, current_mentored)
     return home

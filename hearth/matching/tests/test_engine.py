@@ -16,6 +16,7 @@ from hearth.matching.engine import (
     Learner,
     Problem,
     evaluate,
+    explain_assignment,
     rematch,
     solve,
 )
@@ -275,3 +276,12 @@ def test_conflicts_crowding_one_group_are_resolved_by_a_cut() -> None:
     assert evaluate(problem, assignment).violations == ()
     assert sum(1 for p in result.placements if p.community == "osler") == 2
     assert result.objective == brute_force(problem) == 6
+
+
+def test_explanations_follow_an_override() -> None:
+    people = (learner("Ana", "osler", "peabody"), learner("Ben", "peabody"))
+    problem = Problem(HOUSES, house_groups(), people, MENTORS)
+    moved = {"ana": "p1", "ben": "p2"}
+    ana = next(p for p in explain_assignment(problem, moved) if p.learner == "ana")
+    assert ana.preference_rank == 2
+    assert "2nd community preference (House Peabody)" in ana.reasons

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from hearth.communities.models import Relationship
+from hearth.communities.models import Cohort, Relationship
+from hearth.matching.services import round_create, run_execute, run_start
 from hearth.meetings.services import meeting_create
 from hearth.mentor_development.services.series import (
     SessionFields,
@@ -23,7 +24,7 @@ from hearth.mentor_development.services.series import (
 )
 from hearth.serendipity.models import Audience
 from hearth.serendipity.services import circle_create, circle_join, round_run
-from hearth.testing import PASSWORD, School
+from hearth.testing import PASSWORD, School, make_person
 
 ROLES = [
     "admin",
@@ -140,6 +141,24 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("thank-you notes", lambda s: reverse("thanks"), EVERYONE),
     ("feedback on mentoring", lambda s: reverse("mentee_feedback"), EVERYONE),
     ("reported notes", lambda s: reverse("reported_notes", args=[s.program.slug]), DIRECTORS),
+    ("matching", lambda s: reverse("matching", args=[s.program.slug]), DIRECTORS),
+    ("match rules", lambda s: reverse("match_rules", args=[s.program.slug]), DIRECTORS),
+    (
+        "community choices",
+        lambda s: reverse("match_preferences", args=[s.program.slug, s.match_run.cohort_id]),
+        DIRECTORS,
+    ),
+    (
+        "new mentoring round",
+        lambda s: reverse("mentoring_round_new", args=[s.program.slug]),
+        DIRECTORS,
+    ),
+    (
+        "mentoring round",
+        lambda s: reverse("mentoring_round", args=[s.mentoring_round.pk]),
+        DIRECTORS,
+    ),
+    ("match run", lambda s: reverse("match_run", args=[s.match_run.pk]), DIRECTORS),
 ]
 
 # The JSON API, called with the signed-in session; anonymous callers get 401.
@@ -170,6 +189,7 @@ API: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("circle rounds", lambda s: f"/api/circles/{s.circle.pk}/rounds", DIRECTORS),
     ("my pairings", lambda s: "/api/pairings", EVERYONE),
     ("pulse figures", lambda s: f"/api/programs/{s.program.slug}/pulse", DIRECTORS),
+    ("match", lambda s: f"/api/matches/{s.match_run.pk}", DIRECTORS),
 ]
 
 LEARNERS = {
@@ -236,6 +256,16 @@ def school_with_meeting(school):
         )
     )
     school.pairing = school.round.pairings.get()
+    # A match proposal for an incoming class of one, and a mentoring round.
+    incoming = Cohort.objects.create(program=school.program, name="Class of 2029", class_year=2029)
+    make_person("Nell Newcomer", class_year=2029)
+    school.match_run = run_start(
+        program=school.program, by=school.director, cohort=incoming, enqueue=False
+    )
+    run_execute(run_id=school.match_run.pk)
+    school.mentoring_round = round_create(
+        program=school.program, name="Faculty pairs", starts_on=timezone.localdate()
+    )
     return school
 
 

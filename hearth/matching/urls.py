@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("programs/<slug:slug>/matching/", views.matching_home, name="matching"),
+    path("programs/<slug:slug>/matching/rules/", views.match_rules, name="match_rules"),
+    path(
+        "programs/<slug:slug>/matching/classes/<int:cohort_pk>/preferences/",
+        views.preferences_upload,
+        name="match_preferences",
+    ),
+    path("programs/<slug:slug>/matching/rounds/new/", views.round_new, name="mentoring_round_new"),
+    path("matching/rounds/<int:pk>/", views.round_detail, name="mentoring_round"),
+    path("matching/runs/<int:pk>/", views.run_detail, name="match_run"),
+    path("matching/runs/<int:pk>/override/", views.run_override, name="match_override"),
+    path("matching/runs/<int:pk>/publish/", views.run_publish, name="match_publish"),
+    path("matching/runs/<int:pk>/rematch/", views.run_rematch, name="match_rematch"),
+]

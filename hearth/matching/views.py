@@ -1,0 +1,358 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRefresh
+
+from hearth.communities.models import Cohort, MentorGroup
+from hearth.communities.roster import RosterFileError
+from hearth.lib.http import AuthenticatedRequest
+from hearth.people.permissions import (
+    get_directed_program,
+    get_mentoring_round_for_director,
+    get_run_for_director,
+)
+
+from . import selectors, services
+from .forms import (
+    ConflictForm,
+    OverrideForm,
+    PairRuleForm,
+    ParticipantForm,
+    PreferencesUploadForm,
+    RematchForm,
+    RoundForm,
+    StartMentoringForm,
+    StartPlacementForm,
+)
+from .models import MatchConflict, MatchRun, PairRule, RunKind, RunStatus
+from .preferences import CHOICE_COLUMNS, PreferencesInvalid, preferences_import
+
+
+@login_required
+def matching_home(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    program = get_directed_program(request.user, slug)
+    form = StartPlacementForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.run_start(
+                program=program,
+                by=request.user,
+                cohort=form.cleaned_data["cohort"],
+                settings=form.settings(),
+                starts_on=form.cleaned_data["starts_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("match_run", run.pk)
+    return render(
+        request,
+        "matching/home.html",
+        {
+            "program": program,
+            "form": form,
+            "runs": selectors.runs_of(program),
+            "cohorts": selectors.cohorts_to_place(program),
+            "rounds": selectors.rounds_of(program),
+        },
+    )
+
+
+def _rematch_groups(run: MatchRun) -> list[tuple[int, str]]:
+    """Groups in which the class's learners sit now (a published placement run)."""
+    if run.cohort is None:
+        return []
+    groups = (
+        MentorGroup.objects.filter(
+            memberships__person__class_year=run.cohort.class_year,
+            memberships__role="learner",
+            memberships__end_date__isnull=True,
+            community__program=run.program,
+        )
+        .select_related("community")
+        .distinct()
+        .order_by("community__name", "name")
+    )
+    return [(g.pk, f"{g.community.name} · {g.name}") for g in groups]
+
+
+def _run_page(
+    request: AuthenticatedRequest,
+    run: MatchRun,
+    *,
+    override_form: OverrideForm | None = None,
+    violations: tuple[str, ...] = (),
+    status: int = 200,
+) -> HttpResponse:
+    community = request.GET.get("community", "")
+    finished = run.status in (RunStatus.READY, RunStatus.PUBLISHED)
+    review = selectors.run_review(run, community=community) if finished else None
+    if review and override_form is None and run.status == RunStatus.READY:
+        override_form = _override_form(run, review)
+    rematch_form = None
+    if run.status == RunStatus.PUBLISHED and run.kind == RunKind.PLACEMENT and run.cohort:
+        rematch_form = RematchForm(groups=_rematch_groups(run))
+    return render(
+        request,
+        "matching/run_detail.html",
+        {
+            "run": run,
+            "review": review,
+            "override_form": override_form,
+            "violations": violations,
+            "rematch_form": rematch_form,
+        },
+        status=status,
+    )
+
+
+def _override_form(run: MatchRun, review: selectors.Review, data=None) -> OverrideForm:  # noqa: ANN001
+    learners = run.placements.order_by("learner__display_name").values_list(
+        "pk", "learner__display_name"
+    )
+    return OverrideForm(
+        data,
+        learners=list(learners),
+        groups=[(int(g), label) for g, label in review.groups],
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def run_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    run = get_run_for_director(request.user, pk)
+    if request.htmx:
+        if not run.is_active:
+            # The proposal (or the reasons it failed) replaces the progress bar.
+            return HttpResponseClientRefresh()
+        return render(request, "matching/run_detail.html#status", {"run": run})
+    return _run_page(request, run)
+
+
+@require_POST
+@login_required
+def run_override(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    run = get_run_for_director(request.user, pk)
+    if run.status != RunStatus.READY:
+        messages.error(request, "This proposal can no longer change.")
+        return redirect("match_run", run.pk)
+    review = selectors.run_review(run, with_charts=False)
+    form = _override_form(run, review, request.POST)
+    if not form.is_valid():
+        return _run_page(request, run, override_form=form, status=400)
+    placement = run.placements.select_related("learner").get(pk=form.cleaned_data["placement"])
+    group = MentorGroup.objects.get(pk=form.cleaned_data["group"])
+    try:
+        moved = services.placement_override(placement=placement, group=group, by=request.user)
+    except services.OverrideRefused as refused:
+        return _run_page(
+            request, run, override_form=form, violations=refused.violations, status=400
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _run_page(request, run, override_form=form, status=400)
+    cost = moved.last_cost  # type: ignore[attr-defined]
+    if moved.overridden:
+        verdict = (
+            f"costs {cost:.1f} points"
+            if cost > 0.05
+            else f"gains {-cost:.1f} points"
+            if cost < -0.05
+            else "costs nothing"
+        )
+        changed = "; ".join(
+            f"{c['label']}: {c['before']:.1f} → {c['after']:.1f}" for c in moved.override_changes
+        )
+        messages.success(
+            request,
+            f"{placement.learner} moves to {group.name}. This override {verdict}"
+            + (f" ({changed})." if changed else "."),
+        )
+    else:
+        messages.success(request, f"{placement.learner} is back where the matcher placed them.")
+    return redirect("match_run", run.pk)
+
+
+@require_POST
+@login_required
+def run_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    run = get_run_for_director(request.user, pk)
+    try:
+        run = services.run_publish(run=run, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        count = run.placements.count()
+        messages.success(
+            request,
+            f"Published: {count} placement{'s' if count != 1 else ''} made; everyone placed and "
+            "their mentors are being emailed.",
+        )
+    return redirect("match_run", run.pk)
+
+
+@require_POST
+@login_required
+def run_rematch(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    run = get_run_for_director(request.user, pk)
+    form = RematchForm(request.POST, groups=_rematch_groups(run))
+    if not form.is_valid():
+        messages.error(request, "Choose the group whose mentor is leaving.")
+        return redirect("match_run", run.pk)
+    group = MentorGroup.objects.get(pk=form.cleaned_data["group"])
+    try:
+        rematch = services.rematch_start(run=run, leaving_groups=[group], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("match_run", run.pk)
+    return redirect("match_run", rematch.pk)
+
+
+@login_required
+def preferences_upload(request: AuthenticatedRequest, slug: str, cohort_pk: int) -> HttpResponse:
+    program = get_directed_program(request.user, slug)
+    cohort = Cohort.objects.filter(program=program, pk=cohort_pk).first()
+    if cohort is None:
+        raise Http404("Not found.")
+    form = PreferencesUploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            done = preferences_import(cohort=cohort, filename=upload.name, content=upload.read())
+        except RosterFileError as error:
+            form.add_error("file", str(error))
+        except PreferencesInvalid as invalid:
+            errors = invalid.errors
+        else:
+            messages.success(
+                request,
+                f"Imported {done.choices} choices of {done.learners} learners of the "
+                f"{cohort.name}.",
+            )
+            return redirect("matching", program.slug)
+    return render(
+        request,
+        "matching/preferences.html",
+        {
+            "program": program,
+            "cohort": cohort,
+            "form": form,
+            "errors": errors,
+            "columns": ("email", *CHOICE_COLUMNS),
+            "communities": program.communities.order_by("name"),
+            "count": cohort.community_preferences.values("learner").distinct().count(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def match_rules(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    program = get_directed_program(request.user, slug)
+    conflict_form = ConflictForm(prefix="conflict")
+    pair_form = PairRuleForm(prefix="pair", program=program)
+    if request.method == "POST":
+        if "conflict-learner" in request.POST:
+            conflict_form = ConflictForm(request.POST, prefix="conflict")
+            if conflict_form.is_valid():
+                try:
+                    services.conflict_add(program=program, **conflict_form.cleaned_data)
+                except ValidationError as error:
+                    conflict_form.add_error(None, error)
+                else:
+                    messages.success(request, "The conflict is recorded.")
+                    return redirect("match_rules", program.slug)
+        else:
+            pair_form = PairRuleForm(request.POST, prefix="pair", program=program)
+            if pair_form.is_valid():
+                try:
+                    services.pair_rule_add(**pair_form.cleaned_data)
+                except ValidationError as error:
+                    pair_form.add_error(None, error)
+                else:
+                    messages.success(request, "The rule is recorded.")
+                    return redirect("match_rules", program.slug)
+    return render(
+        request,
+        "matching/rules.html",
+        {
+            "program": program,
+            "conflict_form": conflict_form,
+            "pair_form": pair_form,
+            "conflicts": MatchConflict.objects.filter(program=program).select_related(
+                "learner", "mentor"
+            ),
+            "pair_rules": PairRule.objects.filter(cohort__program=program).select_related(
+                "cohort", "a", "b"
+            ),
+        },
+    )
+
+
+@login_required
+def round_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    program = get_directed_program(request.user, slug)
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.round_create(program=program, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("mentoring_round", round_.pk)
+    return render(request, "matching/round_new.html", {"program": program, "form": form})
+
+
+@login_required
+def round_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    round_ = get_mentoring_round_for_director(request.user, pk)
+    participant_form = ParticipantForm(prefix="p")
+    start_form = StartMentoringForm(prefix="m", initial={"policy": round_.policy})
+    if request.method == "POST":
+        if "p-person" in request.POST:
+            participant_form = ParticipantForm(request.POST, prefix="p")
+            if participant_form.is_valid():
+                try:
+                    services.participant_add(round_=round_, **participant_form.cleaned_data)
+                except ValidationError as error:
+                    participant_form.add_error(None, error)
+                else:
+                    messages.success(request, "Added.")
+                    return redirect("mentoring_round", round_.pk)
+        else:
+            start_form = StartMentoringForm(request.POST, prefix="m")
+            if start_form.is_valid():
+                try:
+                    run = services.run_start(
+                        program=round_.program,
+                        by=request.user,
+                        round_=round_,
+                        settings=start_form.cleaned_data,
+                    )
+                except ValidationError as error:
+                    start_form.add_error(None, error)
+                else:
+                    return redirect("match_run", run.pk)
+    participants = list(round_.participants.select_related("person").order_by("side"))
+    return render(
+        request,
+        "matching/round_detail.html",
+        {
+            "round": round_,
+            "program": round_.program,
+            "mentees": [p for p in participants if p.side == "mentee"],
+            "mentors": [p for p in participants if p.side == "mentor"],
+            "participant_form": participant_form,
+            "start_form": start_form,
+            "runs": round_.runs.select_related("created_by", "published_by").order_by(
+                "-created_at"
+            ),
+        },
+    )
