@@ -88,3 +88,101 @@ def test_run_review_override_and_publish_a_match(page: Page, live_server, school
     expect(page.get_by_text(learner.group.community.name).first).to_be_visible()
     expect(page.get_by_text(re.compile("community preference")).first).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_learner_ranks_their_learning_communities(page: Page, live_server, school):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hearth.matching import services
+    from hearth.matching.models import CommunityPreference
+
+    incoming = incoming_class(school, size=2, choices=False)
+    school.house_a.description = "Named for Virginia Apgar. Meets on Tuesdays."
+    school.house_a.save()
+    services.preference_window_open(
+        cohort=incoming.cohort,
+        by=school.director,
+        closes_on=timezone.localdate() + dt.timedelta(days=14),
+    )
+    learner = incoming.learners[0]
+    sign_in(page, live_server.url, learner.email)
+    expect(page.get_by_text("You have not ranked them yet")).to_be_visible()
+    page.get_by_role("link", name="Rank your learning communities").click()
+    expect(page.get_by_role("heading", name="Rank your learning communities")).to_be_visible()
+    expect(page.get_by_text("Named for Virginia Apgar")).to_be_visible()
+    assert_accessible(page)
+    # The same community twice is refused in place, without a reload.
+    page.get_by_label("1st choice").select_option(label="Blackwell House")
+    page.get_by_label("2nd choice").select_option(label="Blackwell House")
+    page.get_by_role("button", name="Save my choices").click()
+    expect(page.get_by_text("Blackwell House is already your 1st choice")).to_be_visible()
+    page.get_by_label("2nd choice").select_option(label="Apgar House")
+    page.get_by_role("button", name="Save my choices").click()
+    expect(page.get_by_role("status").filter(has_text="Your choices are saved")).to_be_visible()
+    assert list(
+        CommunityPreference.objects.filter(learner=learner)
+        .order_by("rank")
+        .values_list("community__name", flat=True)
+    ) == ["Blackwell House", "Apgar House"]
+    assert_accessible(page)
+    _shot(page, "community-choices")
+    page.reload()
+    expect(page.get_by_label("1st choice")).to_have_value(str(school.house_b.pk))
+    expect(page.get_by_label("2nd choice")).to_have_value(str(school.house_a.pk))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
+    expect(
+        page.get_by_text("You have ranked them; you can still change your choices")
+    ).to_be_visible()
+
+
+def test_a_mentee_ranks_the_mentors_of_their_round(page: Page, live_server, school):
+    import datetime as dt
+
+    from hearth.matching import services
+    from hearth.matching.models import RoundPreference, Side
+    from hearth.people.models import Interest
+    from hearth.testing import make_person
+
+    round_ = services.round_create(
+        program=school.program, name="Mentoring the Mentors 2027", starts_on=dt.date(2027, 1, 4)
+    )
+    research, writing = (Interest.objects.create(name=n) for n in ("research", "writing"))
+    for mentor, department, interests, offer in (
+        (school.mentor_a1, "Cardiology", [research, writing], "Clinical research and grants."),
+        (school.mentor_a2, "Nephrology", [writing], "Teaching and curriculum design."),
+        (school.mentor_b1, "Pediatrics", [], "Wellness and balancing a clinical career."),
+    ):
+        mentor.department = department
+        mentor.save()
+        mentor.interests.add(*interests)
+        services.participant_add(
+            round_=round_, person=mentor, side=Side.MENTOR, capacity=2, statement=offer
+        )
+    mentee = make_person("Jun Junior", academic_rank="instructor", department="Surgery")
+    services.participant_add(
+        round_=round_, person=mentee, side=Side.MENTEE, statement="I want to write grants."
+    )
+    sign_in(page, live_server.url, mentee.email)
+    page.get_by_role("link", name=re.compile("Rank mentors")).click()
+    expect(page.get_by_role("heading", name="Rank your mentors")).to_be_visible()
+    card = page.get_by_role("article", name="Mira Mentorone")
+    expect(card).to_contain_text("Cardiology")
+    expect(card).to_contain_text("Associate professor")
+    expect(card).to_contain_text("research")
+    expect(card).to_contain_text("Clinical research and grants.")
+    assert_accessible(page)
+    page.get_by_label("1st choice").select_option(label="Mateo Mentortwo")
+    page.get_by_label("2nd choice").select_option(label="Mira Mentorone")
+    page.get_by_role("button", name="Save my choices").click()
+    expect(page.get_by_role("status").filter(has_text="Your choices are saved")).to_be_visible()
+    assert list(
+        RoundPreference.objects.filter(chooser=mentee)
+        .order_by("rank")
+        .values_list("chosen__display_name", flat=True)
+    ) == ["Mateo Mentortwo", "Mira Mentorone"]
+    assert_accessible(page)
+    _shot(page, "round-choices")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
+    expect(page.get_by_text("You have ranked 2; you can still change your choices")).to_be_visible()

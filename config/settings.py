@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "hearth.reports",
     "hearth.mentor_development",
     "hearth.matching",
+    "hearth.studies",
 ]
 
 MIDDLEWARE = [

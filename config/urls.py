@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("hearth.reports.urls")),
     path("", include("hearth.mentor_development.urls")),
     path("", include("hearth.matching.urls")),
+    path("", include("hearth.studies.urls")),
     path("admin/", admin.site.urls),
 ]

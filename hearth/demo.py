@@ -15,6 +15,7 @@ from hearth.mentor_development.demo_series import seed_series
 from hearth.pulse.demo import seed_pulse
 from hearth.recognition.demo import seed_thanks
 from hearth.serendipity.demo import seed_circles
+from hearth.studies.demo import seed_studies
 
 
 @transaction.atomic
@@ -28,4 +29,5 @@ def seed_all(*, today: dt.date | None = None) -> DemoSchool:
     seed_growth(school=school, today=today)
     seed_thanks(school=school)
     seed_matching(school=school, today=today)
+    seed_studies(school=school, today=today)
     return school

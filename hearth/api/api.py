@@ -41,6 +41,7 @@ from hearth.people.permissions import (
 )
 from hearth.pulse.selectors import pulse_table
 from hearth.serendipity.selectors import circle_summary, my_pairings
+from hearth.studies.api import router as studies_router
 
 from . import selectors
 from .auth import TokenAuth
@@ -279,3 +280,4 @@ def list_pulse_figures(request: HttpRequest, slug: str) -> list[dict[str, object
 
 # Matching: the one part of the API that writes (start a run, publish it), for directors.
 api.add_router("", matching_router)
+api.add_router("", studies_router)

@@ -518,6 +518,7 @@ def demo_accounts() -> list[DemoAccount]:
         ("Learner", "learner"),
         ("Facilitator", "facilitator"),
         ("Evaluator", "evaluator"),
+        ("Study coder", "coder"),
     ]
     found = {p.email: p for p in Person.objects.filter(email__endswith=f"@{DOMAIN}")}
     accounts = []

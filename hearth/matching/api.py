@@ -139,7 +139,7 @@ def start_match(request: HttpRequest, slug: str, payload: MatchIn) -> Status[dic
     summary="A match's progress and proposal (program directors only)",
 )
 def get_match(request: HttpRequest, run_id: int) -> dict[str, Any]:
-    run = get_run_for_director(_viewer(request), run_id)
+    run = services.run_stop_if_silent(run=get_run_for_director(_viewer(request), run_id))
     review = selectors.run_review(run, with_charts=False)
     names = dict(review.communities)
     placements = [

@@ -266,6 +266,14 @@ def seed_matching(*, school: DemoSchool, today: dt.date | None = None) -> None:
         program=program, name=f"Class of {year + 5}", class_year=year + 5
     )
     learners = _incoming_class(rng, program, incoming, communities)
+    # Most of the class has ranked its houses; the rest can still do so for three weeks.
+    services.preference_window_open(
+        cohort=incoming,
+        by=director,
+        opens_on=today - dt.timedelta(days=14),
+        closes_on=today + dt.timedelta(days=21),
+        today=today,
+    )
     services.pair_rule_add(
         cohort=incoming, a=learners[0], b=learners[1], kind=PairKind.TOGETHER, note="A couple"
     )

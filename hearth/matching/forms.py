@@ -7,6 +7,7 @@ from django import forms
 from hearth.communities.models import AttributeDefinition, Cohort, Program, RelationshipKind
 from hearth.people.models import Person
 
+from .engine import ordinal
 from .models import ConflictKind, PairKind, Policy, Side
 from .options import MAX_WEIGHT
 
@@ -87,6 +88,92 @@ class OverrideForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["placement"].choices = [("", "Choose a learner"), *learners]  # type: ignore[attr-defined]
         self.fields["group"].choices = [("", "Choose a group"), *groups]  # type: ignore[attr-defined]
+
+
+NO_MENTOR = "none"
+
+
+class PairOverrideForm(forms.Form):
+    mentee = forms.ChoiceField(label="Mentee")
+    mentor = forms.ChoiceField(label="Pair with")
+
+    def __init__(
+        self,
+        *args: Any,
+        mentees: list[tuple[str, str]],
+        mentors: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mentee"].choices = [("", "Choose a mentee"), *mentees]  # type: ignore[attr-defined]
+        self.fields["mentor"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose a mentor"),
+            *mentors,
+            (NO_MENTOR, "No mentor in this round"),
+        ]
+
+
+class RankingForm(forms.Form):
+    """Ranked choices as a few selects, "1st choice" first: each option at most once, in
+    order without gaps. Accessible without scripts; HTMX only saves without a reload."""
+
+    def __init__(
+        self,
+        *args: Any,
+        options: list[tuple[int, str]],
+        count: int,
+        first_required: bool,
+        initial_ranking: list[int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.labels = dict(options)
+        for place in range(1, count + 1):
+            field = forms.TypedChoiceField(
+                label=f"{ordinal(place)} choice",
+                coerce=int,
+                empty_value=None,
+                required=first_required and place == 1,
+                choices=[("", "No choice" if place > 1 or not first_required else "Choose")]
+                + list(options),
+            )
+            if initial_ranking and place <= len(initial_ranking):
+                field.initial = initial_ranking[place - 1]
+            self.fields[f"choice_{place}"] = field
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        picks = [data.get(name) for name in self.fields]
+        ranked: list[int] = []
+        gap = None
+        for place, pick in enumerate(picks, start=1):
+            if pick is None:
+                gap = gap or place
+                continue
+            if gap is not None:
+                raise forms.ValidationError(
+                    f"Fill the choices in order: your {ordinal(gap)} choice is empty but your "
+                    f"{ordinal(place)} is not."
+                )
+            if pick in ranked:
+                self.add_error(
+                    f"choice_{place}",
+                    f"{self.labels.get(pick, 'This')} is already your "
+                    f"{ordinal(ranked.index(pick) + 1)} choice.",
+                )
+            ranked.append(pick)
+        self.ranking = ranked
+        return data
+
+
+class PreferenceWindowForm(forms.Form):
+    opens_on = forms.DateField(
+        label="Open from", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    closes_on = forms.DateField(
+        label="Until (the last day learners can change their choices)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class RematchForm(forms.Form):

@@ -135,7 +135,7 @@ def mentoring_emails(run: MatchRun, placements: list[Placement]) -> None:
     for placement in placements:
         assert placement.mentor is not None
         by_mentor[placement.mentor_id or 0].append(placement)
-        reasons = [f"  - {r[:1].upper()}{r[1:]}" for r in placement.reasons]
+        reasons = [f"  - {r[:1].upper()}{r[1:]}" for r in placement.explanation]
         email_on_commit(
             subject=f"{run.subject}: your mentor is {placement.mentor.display_name}",
             body="\n".join(

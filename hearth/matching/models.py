@@ -3,6 +3,7 @@ rounds) and the runs that turn them into proposals, kept after they are publishe
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -104,6 +105,48 @@ class CommunityPreference(models.Model):
         return f"{self.learner}: {self.community} ({self.rank})"
 
 
+class PreferenceWindow(models.Model):
+    """While open, learners of an entering class rank their learning communities in Hearth."""
+
+    cohort = models.OneToOneField(
+        "communities.Cohort", on_delete=models.CASCADE, related_name="preference_window"
+    )
+    opens_on = models.DateField()
+    closes_on = models.DateField(help_text="Learners can change their choices until this day.")
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a director closes the choices early."
+    )
+    opened_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="preference_window_closes_after_opening",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Community choices of the {self.cohort}"
+
+    def is_open(self, day: dt.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.closed_at is None and self.opens_on <= day <= self.closes_on
+
+    @property
+    def status(self) -> str:
+        """ "open", "scheduled" (not yet open) or "closed", as of today."""
+        today = timezone.localdate()
+        if self.is_open(today):
+            return "open"
+        if self.closed_at is None and today < self.opens_on:
+            return "scheduled"
+        return "closed"
+
+
 class RoundStatus(models.TextChoices):
     OPEN = "open", "Collecting participants"
     CLOSED = "closed", "Closed"
@@ -137,6 +180,11 @@ class MentoringRound(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def takes_choices(self) -> bool:
+        """Participants rank the other side while the round is open."""
+        return self.status == RoundStatus.OPEN
 
 
 class Side(models.TextChoices):
@@ -195,6 +243,7 @@ class RunStatus(models.TextChoices):
     READY = "ready", "Proposal ready for review"
     INFEASIBLE = "infeasible", "No placement meets every rule"
     FAILED = "failed", "Failed"
+    STOPPED = "stopped", "Stopped"
     PUBLISHED = "published", "Published"
 
 
@@ -232,6 +281,11 @@ class MatchRun(models.Model):
         default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     progress_message = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The matcher's last sign of life while running: a run silent for long stopped.",
+    )
     objective = models.FloatField(null=True, blank=True)
     solved_objective = models.FloatField(
         null=True, blank=True, help_text="The engine's objective, before any override."
@@ -292,6 +346,10 @@ class MatchRun(models.Model):
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
 
     @property
+    def can_run_again(self) -> bool:
+        return self.status in (RunStatus.STOPPED, RunStatus.FAILED)
+
+    @property
     def proven_optimal(self) -> bool:
         return self.gap is not None and self.gap <= 1e-9
 
@@ -345,6 +403,14 @@ class Placement(models.Model):
         related_name="+",
         help_text="Where the matcher had placed the learner before a director moved them.",
     )
+    proposed_mentor = models.ForeignKey(
+        USER,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Mentoring runs: the matcher's mentor before a director moved the mentee.",
+    )
     preference_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     fit = models.FloatField(null=True, blank=True, help_text="Mentoring runs: fit from 0 to 100.")
     reasons = models.JSONField(default=list, blank=True)
@@ -365,5 +431,7 @@ class Placement(models.Model):
 
     @property
     def explanation(self) -> list[str]:
-        """The sentences shown for this placement: the director's, after an override."""
-        return list(self.override_reasons if self.overridden else self.reasons)
+        """The sentences shown for this placement: who moved it first, after an override."""
+        if self.overridden:
+            return [*self.override_reasons, *self.reasons]
+        return list(self.reasons)

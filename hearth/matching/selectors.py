@@ -1,5 +1,5 @@
-"""Reads for matching: a program's runs, a proposal under review with its charts, and the
-placement a learner or mentor sees on their home page."""
+"""Reads for matching: a program's runs, a proposal under review with its charts, the
+placement a learner or mentor sees on their home page, and the choices people are asked for."""
 
 from __future__ import annotations
 
@@ -8,15 +8,32 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from hearth.communities.models import Cohort, GroupMembership, MemberRole, Program
+from hearth.communities.models import Cohort, Community, GroupMembership, MemberRole, Program
 from hearth.lib.charts import grouped_bars_svg
 from hearth.people.models import Person
 
 from .messages import learner_reasons
-from .models import MatchRun, MentoringRound, Placement, RunKind, RunStatus
+from .models import (
+    CommunityPreference,
+    MatchRun,
+    MentoringRound,
+    Placement,
+    PreferenceWindow,
+    RoundParticipant,
+    RoundPreference,
+    RoundStatus,
+    RunKind,
+    RunStatus,
+    Side,
+)
 from .problem import cohort_start
+
+# A placement row that places someone (a mentoring override can leave a mentee with nobody).
+PLACED = Q(group__isnull=False) | Q(mentor__isnull=False)
 
 
 def runs_of(program: Program) -> list[MatchRun]:
@@ -24,7 +41,12 @@ def runs_of(program: Program) -> list[MatchRun]:
     return list(
         MatchRun.objects.filter(program=program)
         .select_related("program", "cohort", "round", "created_by", "published_by", "rematch_of")
-        .annotate(placement_count=Count("placements"))
+        .annotate(
+            placement_count=Count(
+                "placements",
+                filter=Q(placements__group__isnull=False) | Q(placements__mentor__isnull=False),
+            )
+        )
         .order_by("-created_at", "-pk")
     )
 
@@ -34,11 +56,24 @@ class CohortToPlace:
     cohort: Cohort
     unplaced: int
     starts: dt.date
+    ranked: int = 0  # learners who ranked communities
+    window: PreferenceWindow | None = None
 
 
 def cohorts_to_place(program: Program) -> list[CohortToPlace]:
-    """Each class of the program with how many of its learners are in no group yet."""
-    cohorts = list(Cohort.objects.filter(program=program).order_by("-class_year"))
+    """Each class of the program with how many of its learners are in no group yet, how many
+    have ranked communities, and whether Hearth collects their choices."""
+    cohorts = list(
+        Cohort.objects.filter(program=program)
+        .select_related("preference_window")
+        .order_by("-class_year")
+    )
+    ranked = dict(
+        CommunityPreference.objects.filter(cohort__program=program)
+        .values_list("cohort_id")
+        .annotate(n=Count("learner_id", distinct=True))
+        .values_list("cohort_id", "n")
+    )
     placed = GroupMembership.objects.filter(
         program=program, role=MemberRole.LEARNER, end_date__isnull=True
     ).values("person_id")
@@ -50,7 +85,14 @@ def cohorts_to_place(program: Program) -> list[CohortToPlace]:
         .values_list("class_year", "n")
     )
     return [
-        CohortToPlace(c, unplaced.get(c.class_year, 0), cohort_start(c, program)) for c in cohorts
+        CohortToPlace(
+            c,
+            unplaced.get(c.class_year, 0),
+            cohort_start(c, program),
+            ranked.get(c.pk, 0),
+            getattr(c, "preference_window", None),
+        )
+        for c in cohorts
     ]
 
 
@@ -88,6 +130,10 @@ class Review:
     groups: list[tuple[str, str]]  # (id, "Community · Group (n seats)") for overrides
     terms: list[Term]
     charts: list[ShareChart] = field(default_factory=list)
+    # Mentoring runs, for overrides: (id, label) of every mentee and of every mentor.
+    mentees: list[tuple[str, str]] = field(default_factory=list)
+    mentors: list[tuple[str, str]] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # names of mentees without a mentor
     overrides: int = 0
     first_choice: int = 0
     with_choices: int = 0
@@ -95,6 +141,10 @@ class Review:
     @property
     def community_label(self) -> str:
         return dict(self.communities).get(self.community, "")
+
+    @property
+    def placed(self) -> int:
+        return sum(1 for p in self.placements if p.group_id or p.mentor_id)
 
 
 def _community_rows(run: MatchRun) -> list[tuple[str, str]]:
@@ -183,6 +233,10 @@ def run_review(run: MatchRun, *, community: str = "", with_charts: bool = True) 
         first_choice=sum(p.preference_rank == 1 for p in placements),
         with_choices=sum(str(p.learner_id) in with_choices for p in placements),
     )
+    if run.kind == RunKind.MENTORING:
+        review.mentees, review.mentors = _pair_choices(run, placements)
+        names = {p["id"]: p["name"] for p in problem.get("mentees", [])}
+        review.unmatched = sorted(names.get(m, m) for m in run.unmatched)
     for placement in placements:
         g_id = str(placement.group_id) if placement.group_id else ""
         placement.group_name = group_names.get(g_id, "")  # type: ignore[attr-defined]
@@ -190,6 +244,36 @@ def run_review(run: MatchRun, *, community: str = "", with_charts: bool = True) 
         placement.mentor_names = group_mentors.get(g_id, [])  # type: ignore[attr-defined]
         placement.from_name = group_names.get(str(placement.from_group_id), "")  # type: ignore[attr-defined]
     return review
+
+
+def _pair_choices(
+    run: MatchRun, placements: list[Placement]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Every mentee with their mentor now, and every mentor with the room they have left."""
+    names = {p["id"]: p["name"] for p in run.problem.get("mentors", [])}
+    now = {str(p.learner_id): str(p.mentor_id) for p in placements if p.mentor_id}
+    load: dict[str, int] = defaultdict(int)
+    for mentor in now.values():
+        load[mentor] += 1
+    mentees = [
+        (
+            p["id"],
+            f"{p['name']} — with {names.get(now[p['id']], '')}"
+            if p["id"] in now
+            else f"{p['name']} — no mentor",
+        )
+        for p in sorted(run.problem.get("mentees", []), key=lambda p: p["name"])
+    ]
+    mentors = [
+        (p["id"], f"{p['name']} — {load[p['id']]} of {p['capacity']} mentees")
+        for p in sorted(run.problem.get("mentors", []), key=lambda p: p["name"])
+    ]
+    return mentees, mentors
+
+
+def placed_count(run: MatchRun) -> int:
+    """How many people the proposal places (with a group or with a mentor)."""
+    return run.placements.filter(PLACED).count()
 
 
 @dataclass
@@ -231,7 +315,7 @@ def placements_for_home(
             run__kind=RunKind.PLACEMENT,
         )
     placements = (
-        Placement.objects.filter(mine, run__status=RunStatus.PUBLISHED)
+        Placement.objects.filter(mine, PLACED, run__status=RunStatus.PUBLISHED)
         .select_related(
             "run__program", "run__cohort", "run__round", "group__community", "mentor", "learner"
         )
@@ -253,3 +337,149 @@ def placements_for_home(
             intakes[key] = GroupIntake(placement.group.name, placement.run, [])
         intakes[key].learners.append(placement.learner.display_name)
     return own, list(intakes.values())
+
+
+# --- Choices people are asked for --------------------------------------------------------------
+
+
+@dataclass
+class ChoicesDue:
+    """On someone's home page: community choices open for their class, and the open mentoring
+    rounds they take part in, each with how many choices they have made."""
+
+    windows: list[PreferenceWindow] = field(default_factory=list)
+    rounds: list[RoundParticipant] = field(default_factory=list)
+
+
+def choices_for_home(person: Any) -> ChoicesDue:
+    """One query for a learner's open community choices, one for open rounds they are in."""
+    due = ChoicesDue()
+    if not getattr(person, "is_authenticated", False):
+        return due
+    if person.class_year is not None:
+        today = timezone.localdate()
+        mine = CommunityPreference.objects.filter(cohort=OuterRef("cohort"), learner=person.pk)
+        due.windows = list(
+            PreferenceWindow.objects.filter(
+                cohort__class_year=person.class_year,
+                closed_at__isnull=True,
+                opens_on__lte=today,
+                closes_on__gte=today,
+            )
+            .select_related("cohort__program")
+            .annotate(ranked=Exists(mine))
+            .order_by("closes_on", "pk")
+        )
+    due.rounds = list(
+        RoundParticipant.objects.filter(person=person.pk, round__status=RoundStatus.OPEN)
+        .select_related("round__program")
+        .annotate(chosen=_choices_made())
+        .order_by("round__starts_on", "pk")
+    )
+    return due
+
+
+def _choices_made() -> Any:
+    """For a round participant: how many people of the other side they ranked."""
+    return Coalesce(
+        Subquery(
+            RoundPreference.objects.filter(round=OuterRef("round"), chooser=OuterRef("person"))
+            .values("chooser")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+@dataclass
+class CommunityChoices:
+    """A learner's page for ranking the program's communities."""
+
+    window: PreferenceWindow
+    communities: list[Community]
+    ranked: list[Community]  # best first
+
+
+def community_choices(window: PreferenceWindow, learner: Person) -> CommunityChoices:
+    """The program's communities and the learner's ranking of them, in two queries."""
+    cohort = window.cohort
+    communities = list(Community.objects.filter(program=cohort.program_id).order_by("name"))
+    by_id = {c.pk: c for c in communities}
+    ranked = [
+        by_id[pk]
+        for pk in CommunityPreference.objects.filter(cohort=cohort, learner=learner)
+        .order_by("rank")
+        .values_list("community_id", flat=True)
+        if pk in by_id
+    ]
+    return CommunityChoices(window=window, communities=communities, ranked=ranked)
+
+
+@dataclass
+class RoundChoices:
+    """A round participant's page for ranking people of the other side."""
+
+    participant: RoundParticipant
+    others: list[RoundParticipant]  # the other side, with person and interests
+    ranked: list[RoundParticipant]  # best first
+
+    @property
+    def other_side(self) -> str:
+        return "mentors" if self.participant.side == Side.MENTEE else "mentees"
+
+
+def round_choices(participant: RoundParticipant) -> RoundChoices:
+    """The other side of the round (with their interests) and the participant's ranking."""
+    other = Side.MENTOR if participant.side == Side.MENTEE else Side.MENTEE
+    others = list(
+        RoundParticipant.objects.filter(round=participant.round_id, side=other)
+        .select_related("person")
+        .prefetch_related("person__interests")
+        .order_by("person__display_name", "pk")
+    )
+    by_person = {p.person_id: p for p in others}
+    ranked = [
+        by_person[pk]
+        for pk in RoundPreference.objects.filter(
+            round=participant.round_id, chooser=participant.person_id
+        )
+        .order_by("rank")
+        .values_list("chosen_id", flat=True)
+        if pk in by_person
+    ]
+    return RoundChoices(participant=participant, others=others, ranked=ranked)
+
+
+@dataclass
+class RoundSides:
+    """A round as its director sees it: both sides, each with how many they ranked."""
+
+    mentees: list[RoundParticipant]
+    mentors: list[RoundParticipant]
+
+    @property
+    def mentees_ranked(self) -> int:
+        return sum(1 for p in self.mentees if getattr(p, "chosen", 0))
+
+    @property
+    def mentors_ranked(self) -> int:
+        return sum(1 for p in self.mentors if getattr(p, "chosen", 0))
+
+
+def round_sides(round_: MentoringRound) -> RoundSides:
+    """Both sides of the round in one query, each participant with the choices they made."""
+    participants = list(
+        round_.participants.select_related("person")
+        .annotate(chosen=_choices_made())
+        .order_by("side", "person__display_name", "pk")
+    )
+    return RoundSides(
+        mentees=[p for p in participants if p.side == Side.MENTEE],
+        mentors=[p for p in participants if p.side == Side.MENTOR],
+    )
+
+
+def cohort_size(cohort: Cohort) -> int:
+    """How many active learners the class has."""
+    return Person.objects.filter(class_year=cohort.class_year, is_active=True).count()

@@ -1,22 +1,25 @@
-"""Writes for matching: start a run, solve it in the background, override a placement,
-publish a proposal (once), re-match when a mentor leaves, and keep the director's inputs."""
+"""Writes for matching: start a run, solve it in the background, override a placement or a
+pair, publish a proposal (once), re-match when a mentor leaves, and keep everyone's inputs."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from hearth.communities import services as community_services
 from hearth.communities.models import (
     Cohort,
+    Community,
     GroupMembership,
     MemberRole,
     MentorGroup,
@@ -28,6 +31,7 @@ from hearth.people.models import Person
 from . import engine, pairing
 from .messages import mentoring_emails, placement_emails, rematch_emails
 from .models import (
+    CommunityPreference,
     ConflictKind,
     MatchConflict,
     MatchRun,
@@ -35,6 +39,7 @@ from .models import (
     PairKind,
     PairRule,
     Placement,
+    PreferenceWindow,
     RoundParticipant,
     RoundPreference,
     RoundStatus,
@@ -55,8 +60,15 @@ from .problem import (
 
 logger = logging.getLogger(__name__)
 
-# Progress is written at most this often, so a fast solver does not flood the database.
+# Progress is written at most this often, so a fast solver does not flood the database...
 PROGRESS_EVERY = 0.5  # seconds
+# ...and at least this often while the engine reports, as a sign of life.
+HEARTBEAT_EVERY = 30.0  # seconds
+# A running run silent for this long has lost its worker. The engine is never silent for more
+# than its time limit (at most options.MAX_TIME_LIMIT, five minutes) between two reports.
+SILENT_AFTER = dt.timedelta(minutes=10)
+COMMUNITY_CHOICES = 3  # a learner ranks their top three communities
+ROUND_CHOICES = 5  # a round participant ranks up to five people of the other side
 
 
 class PublishRefused(ValidationError):
@@ -69,6 +81,10 @@ class OverrideRefused(ValidationError):
     def __init__(self, violations: tuple[str, ...]) -> None:
         super().__init__(list(violations))
         self.violations = violations
+
+
+class RunStopped(Exception):
+    """The run was marked stopped while a late worker still worked on it: drop its result."""
 
 
 def cohort_named(program: Program, text: str) -> Cohort:
@@ -236,7 +252,8 @@ Listener = Callable[[int, str], None]
 
 
 class _Progress:
-    """The engine's progress callback: throttled writes the run page can poll."""
+    """The engine's progress callback: throttled writes the run page can poll, which also
+    tell that the worker is alive. A run marked stopped meanwhile ends the solve."""
 
     def __init__(self, run_id: int, listener: Listener | None = None) -> None:
         self.run_id = run_id
@@ -247,47 +264,68 @@ class _Progress:
     def __call__(self, fraction: float, message: str) -> None:
         percent = max(1, min(99, round(fraction * 100)))
         now = time.monotonic()
-        if percent == self.last_percent or now - self.last_write < PROGRESS_EVERY:
+        since = now - self.last_write
+        if since < PROGRESS_EVERY or (percent == self.last_percent and since < HEARTBEAT_EVERY):
             return
         self.last_write, self.last_percent = now, percent
-        MatchRun.objects.filter(pk=self.run_id).update(
-            progress=percent, progress_message=message[:200]
+        written = MatchRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(
+            progress=percent, progress_message=message[:200], heartbeat_at=timezone.now()
         )
+        if not written:
+            raise RunStopped(self.run_id)
         if self.listener is not None:
             self.listener(percent, message)
 
 
+def _finish(run_id: int, **fields: Any) -> None:
+    """Write a running run's outcome; refuse if it was marked stopped meanwhile."""
+    fields.setdefault("finished_at", timezone.now())
+    if not MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(**fields):
+        raise RunStopped(run_id)
+
+
 def run_execute(*, run_id: int, listener: Listener | None = None) -> MatchRun:
     """Solve a queued run and store its proposal; infeasible input stores only the reasons."""
+    # Only a queued run is claimed, so a run marked stopped (or finished) never runs again.
     claimed = MatchRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, progress=1, progress_message="Reading the input"
+        status=RunStatus.RUNNING,
+        progress=1,
+        progress_message="Reading the input",
+        heartbeat_at=timezone.now(),
     )
     run = MatchRun.objects.select_related("cohort", "round").get(pk=run_id)
     if not claimed:
         return run  # another worker has it, or it already finished
     progress = _Progress(run.pk, listener)
     try:
-        if run.kind == RunKind.MENTORING:
-            _solve_mentoring(run, progress)
-        else:
-            _solve_placement(run, progress)
-    except engine.Infeasible as infeasible:
-        MatchRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.INFEASIBLE,
-            infeasible_reasons=list(infeasible.reasons),
-            progress=100,
-            progress_message="No proposal meets every rule",
-            finished_at=timezone.now(),
-        )
-    except Exception as error:
-        logger.exception("Match run %s failed", run.pk)
-        MatchRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED,
-            error=f"The matcher stopped unexpectedly ({type(error).__name__}). "
-            "Nothing was changed; try again, and tell your site administrator if it happens again.",
-            progress=100,
-            progress_message="Failed",
-            finished_at=timezone.now(),
+        try:
+            if run.kind == RunKind.MENTORING:
+                _solve_mentoring(run, progress)
+            else:
+                _solve_placement(run, progress)
+        except engine.Infeasible as infeasible:
+            _finish(
+                run.pk,
+                status=RunStatus.INFEASIBLE,
+                infeasible_reasons=list(infeasible.reasons),
+                progress=100,
+                progress_message="No proposal meets every rule",
+            )
+        except RunStopped:
+            raise
+        except Exception as error:
+            logger.exception("Match run %s failed", run.pk)
+            _finish(
+                run.pk,
+                status=RunStatus.FAILED,
+                error=f"The matcher stopped unexpectedly ({type(error).__name__}). Nothing was "
+                "changed; try again, and tell your site administrator if it happens again.",
+                progress=100,
+                progress_message="Failed",
+            )
+    except RunStopped:
+        logger.warning(
+            "Match run %s was marked stopped while it ran; its result is dropped", run_id
         )
     run.refresh_from_db()
     return run
@@ -332,8 +370,8 @@ def _store_result(
                 reasons=reasons,
             )
         )
-    Placement.objects.bulk_create(rows)
-    MatchRun.objects.filter(pk=run.pk).update(
+    _finish(
+        run.pk,
         status=RunStatus.READY,
         objective=result.objective,
         solved_objective=result.objective,
@@ -345,8 +383,8 @@ def _store_result(
         shares=_shares_json(result.shares),
         progress=100,
         progress_message="Proposal ready",
-        finished_at=timezone.now(),
     )
+    Placement.objects.bulk_create(rows)
 
 
 def _solve_placement(run: MatchRun, progress: _Progress) -> None:
@@ -363,17 +401,41 @@ def _solve_placement(run: MatchRun, progress: _Progress) -> None:
     _store_result(run, rematch.result, only=set(moved), from_groups=moved)
 
 
+@dataclass
+class _RoundInput:
+    """A mentoring run's snapshot, read back: both sides, the rules and the allowed fits."""
+
+    options: MentoringOptions
+    mentees: list[pairing.Person]
+    mentors: list[pairing.Person]
+    conflicts: set[tuple[str, str]]
+
+    @classmethod
+    def of(cls, run: MatchRun) -> _RoundInput:
+        return cls(
+            options=MentoringOptions.from_dict(run.settings),
+            mentees=[_person_from_json(p) for p in run.problem["mentees"]],
+            mentors=[_person_from_json(p) for p in run.problem["mentors"]],
+            conflicts={(a, b) for a, b in run.problem["conflicts"]},
+        )
+
+    def fits(self, *, candidates: int | None = None) -> dict[tuple[str, str], pairing.Fit]:
+        """Fit of the allowed pairs; as the solver saw them, or of every pair (`candidates=0`)."""
+        rules = mentoring_rules(self.options)
+        if candidates is not None:
+            rules = replace(rules, candidates=candidates)
+        return {
+            pair: fit
+            for pair, fit in pairing.fit_scores(self.mentees, self.mentors, rules).items()
+            if pair not in self.conflicts
+        }
+
+
 def _solve_mentoring(run: MatchRun, progress: _Progress) -> None:
-    options = MentoringOptions.from_dict(run.settings)
-    mentees = [_person_from_json(p) for p in run.problem["mentees"]]
-    mentors = [_person_from_json(p) for p in run.problem["mentors"]]
-    conflicts = {tuple(pair) for pair in run.problem["conflicts"]}
+    round_ = _RoundInput.of(run)
+    mentees, mentors, options = round_.mentees, round_.mentors, round_.options
     progress(0.1, f"Scoring fit for {len(mentees)} mentees and {len(mentors)} mentors")
-    fits = {
-        pair: fit
-        for pair, fit in pairing.fit_scores(mentees, mentors, mentoring_rules(options)).items()
-        if pair not in conflicts
-    }
+    fits = round_.fits()
     progress(0.5, "Matching" + (" (stable)" if options.policy == "stable" else ""))
     problem = pairing.pairing_problem(mentees, mentors, fits)
     result = pairing.match(problem, options.policy)
@@ -393,8 +455,8 @@ def _solve_mentoring(run: MatchRun, progress: _Progress) -> None:
             )
         )
     with transaction.atomic():
-        Placement.objects.bulk_create(rows)
-        MatchRun.objects.filter(pk=run.pk).update(
+        _finish(
+            run.pk,
             status=RunStatus.READY,
             objective=result.objective,
             solved_objective=result.objective,
@@ -407,8 +469,8 @@ def _solve_mentoring(run: MatchRun, progress: _Progress) -> None:
             unmatched=list(result.unmatched),
             progress=100,
             progress_message="Proposal ready",
-            finished_at=timezone.now(),
         )
+        Placement.objects.bulk_create(rows)
 
 
 # --- Reviewing: overrides -------------------------------------------------------------------
@@ -467,41 +529,186 @@ def placement_override(*, placement: Placement, group: MentorGroup, by: Person) 
         if abs(old_terms.get(t.key, {}).get("value", 0.0) - t.value) > 0.005
     ]
     cost = before - evaluation.objective
-    learner = next(le for le in problem.learners if le.id == str(placement.learner_id))
-    community = groups[str(group.pk)].community
-    rank = learner.preferences.index(community) + 1 if community in learner.preferences else None
-    community_name = next(c.name for c in problem.communities if c.id == community)
     if placement.proposed_group_id is None:
         placement.proposed_group_id = placement.group_id
     back = placement.proposed_group_id == group.pk
     placement.group = group
-    placement.preference_rank = rank
     placement.overridden = not back
     placement.override_cost = None if back else (placement.override_cost or 0.0) + cost
     placement.override_changes = [] if back else changes
-    if not back:
-        placement.override_reasons = [
-            f"moved here by {by.display_name}, overriding the proposal",
-            (
-                f"{_ordinal(rank)} community preference ({community_name})"
-                if rank
-                else f"not among their community choices ({community_name})"
-            ),
-        ]
-    else:
-        placement.override_reasons = []
+    placement.override_reasons = [] if back else [f"moved here by {by.display_name} (override)"]
     placement.save()
+    _explain_again(run, problem, assignment)
     run.objective = evaluation.objective
     run.terms = _terms_json(evaluation.terms)
     run.shares = _shares_json(evaluation.shares)
     run.gap = _gap(evaluation.objective, run.bound)
     run.save(update_fields=["objective", "terms", "shares", "gap"])
+    placement.refresh_from_db()
     placement.last_cost = cost  # type: ignore[attr-defined]  # for the page that asked
     return placement
 
 
-def _ordinal(n: int) -> str:
-    return pairing.ordinal(n)
+# "2nd choice: Apgar House was full": why the matcher did not place them elsewhere, which no
+# longer explains a place a director chose.
+_WHY_NOT = re.compile(r"^\d+(st|nd|rd|th) choice: ")
+
+
+def _explain_again(run: MatchRun, problem: engine.Problem, assignment: dict[str, str]) -> None:
+    """Explain every placement of the proposal as it now stands, so shares quoted in the
+    reasons are those of the overridden proposal."""
+    explained = {p.learner: p for p in engine.explain_assignment(problem, assignment)}
+    rows = list(run.placements.all())
+    for row in rows:
+        fresh = explained.get(str(row.learner_id))
+        if fresh is None:
+            continue
+        reasons = list(fresh.reasons)
+        if row.overridden:
+            reasons = [r for r in reasons if not _WHY_NOT.match(r)]
+        row.reasons = reasons
+        row.preference_rank = fresh.preference_rank
+    Placement.objects.bulk_update(rows, ["reasons", "preference_rank"])
+
+
+@dataclass(frozen=True)
+class PairMove:
+    """What a pairing override did, for the page that asked."""
+
+    mentee: str
+    mentor: str  # "" when the mentee is left without a mentor
+    back: bool  # back where the matcher put them
+    fit_before: float
+    fit_after: float
+    blocking_before: int
+    blocking_after: int
+
+    @property
+    def cost(self) -> float:
+        return self.fit_before - self.fit_after
+
+
+def _pair_violations(
+    round_: _RoundInput,
+    mentee: pairing.Person,
+    mentor: pairing.Person,
+    load: int,
+) -> tuple[str, ...]:
+    """The hard rules a mentee–mentor pair breaks, in plain words."""
+    options = round_.options
+    found = []
+    if mentee.id == mentor.id:
+        found.append(f"{mentee.name} cannot be their own mentor")
+    if (mentee.id, mentor.id) in round_.conflicts:
+        found.append(
+            f"a conflict keeps {mentee.name} from {mentor.name} (declared, a supervisor, or an "
+            "earlier mentor)"
+        )
+    if options.outside_division and mentee.division and mentee.division == mentor.division:
+        found.append(
+            f"the mentor must be from outside the mentee's division: both are in {mentee.division}"
+        )
+    if options.senior_mentor and mentor.rank <= mentee.rank:
+        found.append(
+            f"the mentor must be senior in rank: {mentor.name} is not senior to {mentee.name}"
+        )
+    if load > mentor.capacity:
+        noun = "mentee" if mentor.capacity == 1 else "mentees"
+        found.append(
+            f"{mentor.name}'s capacity: they take at most {mentor.capacity} {noun} in this round"
+        )
+    return tuple(found)
+
+
+@transaction.atomic
+def pairing_override(
+    *, run: MatchRun, mentee: Person, mentor: Person | None, by: Person
+) -> PairMove:
+    """Pair a mentee with another mentor (or with none) in a proposal under review. The hard
+    rules are checked again and a move that breaks one is refused; otherwise its cost in fit
+    and its change in blocking pairs are kept."""
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    if run.kind != RunKind.MENTORING:
+        raise ValidationError("Only mentee–mentor matches are paired here.")
+    if run.status != RunStatus.READY:
+        raise ValidationError(
+            f"This proposal is {run.get_status_display().lower()}: it can no longer change."
+        )
+    round_ = _RoundInput.of(run)
+    mentees = {p.id: p for p in round_.mentees}
+    mentors = {p.id: p for p in round_.mentors}
+    mentee_id, mentor_id = str(mentee.pk), str(mentor.pk) if mentor is not None else ""
+    if mentee_id not in mentees:
+        raise ValidationError(f"{mentee} is not a mentee of this run.")
+    if mentor is not None and mentor_id not in mentors:
+        raise ValidationError(f"{mentor} is not a mentor of this run.")
+    rows = {str(p.learner_id): p for p in run.placements.select_for_update()}
+    row = rows.get(mentee_id)
+    if (str(row.mentor_id) if row and row.mentor_id else "") == mentor_id:
+        where = f"paired with {mentor}" if mentor else "without a mentor"
+        raise ValidationError(f"{mentee} is already {where}.")
+    before = {m: str(p.mentor_id) for m, p in rows.items() if p.mentor_id}
+    after = {m: p for m, p in before.items() if m != mentee_id}
+    if mentor_id:
+        after[mentee_id] = mentor_id
+        load = sum(1 for m in after.values() if m == mentor_id)
+        violations = _pair_violations(round_, mentees[mentee_id], mentors[mentor_id], load)
+        if violations:
+            raise OverrideRefused(violations)
+    fits = round_.fits()
+    fit = fits.get((mentee_id, mentor_id)) if mentor_id else None
+    if mentor_id and fit is None:  # allowed, but beyond the candidates the solver kept
+        fit = round_.fits(candidates=0).get((mentee_id, mentor_id))
+    problem = pairing.pairing_problem(round_.mentees, round_.mentors, fits)
+    blocking_before = len(pairing.blocking_pairs(problem, before))
+    blocking_after = len(pairing.blocking_pairs(problem, after))
+    fit_before = float(row.fit or 0.0) if row and row.mentor_id else 0.0
+    fit_after = float(fit.score) if fit else 0.0
+    if row is None:  # unmatched in the proposal: the director pairs them by hand
+        row = Placement(run=run, learner_id=mentee.pk, overridden=True)
+    elif not row.overridden:
+        row.proposed_mentor_id = row.mentor_id
+    proposed = str(row.proposed_mentor_id) if row.proposed_mentor_id else ""
+    back = row.overridden and proposed == mentor_id
+    move = PairMove(
+        mentee=mentees[mentee_id].name,
+        mentor=mentors[mentor_id].name if mentor_id else "",
+        back=back,
+        fit_before=fit_before,
+        fit_after=fit_after,
+        blocking_before=blocking_before,
+        blocking_after=blocking_after,
+    )
+    ranked = mentees[mentee_id].preferences
+    changes = [
+        {"label": "Fit of the pair", "before": fit_before, "after": fit_after},
+        {"label": "Blocking pairs", "before": blocking_before, "after": blocking_after},
+    ]
+    row.mentor_id = mentor.pk if mentor is not None else None
+    row.fit = fit_after if mentor_id else None
+    row.reasons = list(fit.reasons) if fit else []
+    row.preference_rank = ranked.index(mentor_id) + 1 if mentor_id in ranked else None
+    row.overridden = not back
+    row.override_cost = None if back else (row.override_cost or 0.0) + move.cost
+    row.override_changes = [] if back else [c for c in changes if c["before"] != c["after"]]
+    row.override_reasons = (
+        []
+        if back
+        else [f"moved here by {by.display_name} (override)"]
+        if mentor_id
+        else [f"left without a mentor by {by.display_name} (override)"]
+    )
+    if back and not mentor_id:
+        row.delete()  # unmatched in the proposal, unmatched again
+    else:
+        row.save()
+    run.objective = (run.objective or 0.0) - fit_before + fit_after
+    run.terms = [{"key": "fit", "label": "Total fit of the pairs", "value": run.objective}]
+    run.gap = _gap(run.objective, run.bound)
+    run.blocking_pairs = blocking_after
+    run.unmatched = [p.id for p in round_.mentees if p.id not in after]
+    run.save(update_fields=["objective", "terms", "gap", "blocking_pairs", "unmatched"])
+    return move
 
 
 # --- Publishing ------------------------------------------------------------------------------
@@ -553,11 +760,15 @@ def run_publish(*, run: MatchRun, by: Person | None, notify: bool = True) -> Mat
     _refuse_if_not_publishable(run)
     on = run.starts_on or timezone.localdate()
     placements = list(
-        run.placements.select_related("learner", "group__community", "mentor", "from_group")
+        run.placements.filter(Q(group__isnull=False) | Q(mentor__isnull=False)).select_related(
+            "learner", "group__community", "mentor", "from_group"
+        )
     )
     try:
         if run.kind == RunKind.MENTORING:
             assert run.round is not None
+            # The round is matched: its participants' choices are closed.
+            MentoringRound.objects.filter(pk=run.round.pk).update(status=RoundStatus.CLOSED)
             for placement in placements:
                 assert placement.mentor is not None
                 community_services.relationship_start(
@@ -584,14 +795,13 @@ def run_publish(*, run: MatchRun, by: Person | None, notify: bool = True) -> Mat
     run.published_at = timezone.now()
     run.published_by = by
     run.save(update_fields=["status", "published_at", "published_by"])
-    if not notify:
-        pass
-    elif run.kind == RunKind.MENTORING:
-        mentoring_emails(run, placements)
-    elif run.rematch_of_id is not None:
-        rematch_emails(run, placements)
-    else:
-        placement_emails(run, placements)
+    if notify:
+        if run.kind == RunKind.MENTORING:
+            mentoring_emails(run, placements)
+        elif run.rematch_of_id is not None:
+            rematch_emails(run, placements)
+        else:
+            placement_emails(run, placements)
     return run
 
 
@@ -612,6 +822,66 @@ def _publish_rematch(placements: list[Placement], on: dt.date) -> None:
                 f"{placement.learner} is no longer in {placement.from_group.name}."
             )
         community_services.learner_transfer(membership=membership, to_group=placement.group, on=on)
+
+
+# --- Runs whose worker died -----------------------------------------------------------------
+
+
+def _silent(now: dt.datetime) -> Q:
+    cutoff = now - SILENT_AFTER
+    return Q(status=RunStatus.RUNNING) & (
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def runs_stop_silent(*, program: Program, now: dt.datetime | None = None) -> int:
+    """Mark stopped the program's running runs that have been silent too long; how many."""
+    return _stop_silent(MatchRun.objects.filter(program=program), now or timezone.now())
+
+
+def run_stop_if_silent(*, run: MatchRun, now: dt.datetime | None = None) -> MatchRun:
+    """Mark the run stopped if it is running but its worker has been silent too long."""
+    if run.status == RunStatus.RUNNING and _stop_silent(
+        MatchRun.objects.filter(pk=run.pk), now or timezone.now()
+    ):
+        run.refresh_from_db()
+    return run
+
+
+def _stop_silent(runs: QuerySet[MatchRun], now: dt.datetime) -> int:
+    return runs.filter(_silent(now)).update(
+        status=RunStatus.STOPPED,
+        progress_message="Stopped",
+        error="The matcher stopped answering while it worked on this run, probably because its "
+        "worker was restarted. Nothing was changed.",
+        finished_at=now,
+    )
+
+
+@transaction.atomic
+def run_retry(*, run: MatchRun, by: Person | None, today: dt.date | None = None) -> MatchRun:
+    """Queue a fresh run with the settings of one that stopped or failed."""
+    today = today or timezone.localdate()
+    run = MatchRun.objects.select_related("program", "cohort", "round", "rematch_of").get(pk=run.pk)
+    if not run.can_run_again:
+        raise ValidationError(
+            f"Only a stopped or failed run is run again; this one is "
+            f"“{run.get_status_display().lower()}”."
+        )
+    if run.rematch_of is not None:
+        leaving = list(MentorGroup.objects.filter(pk__in=run.settings.get("leaving", [])))
+        return rematch_start(run=run.rematch_of, leaving_groups=leaving, by=by, today=today)
+    settings = {k: v for k, v in run.settings.items() if k != "left_out"}
+    starts_on = run.starts_on if run.starts_on and run.starts_on >= today else None
+    return run_start(
+        program=run.program,
+        by=by,
+        cohort=run.cohort,
+        round_=run.round,
+        settings=settings,
+        starts_on=starts_on,
+        today=today,
+    )
 
 
 # --- A placement made before Hearth, kept as a run --------------------------------------------
@@ -739,9 +1009,13 @@ def round_preferences_set(
     *, round_: MentoringRound, chooser: Person, chosen: list[Person]
 ) -> list[RoundPreference]:
     """Replace someone's ranked choices (best first) of people on the other side."""
+    if not round_.takes_choices:
+        raise ValidationError(f"{round_.name} is closed: its choices can no longer change.")
     sides = dict(RoundParticipant.objects.filter(round=round_).values_list("person_id", "side"))
     if chooser.pk not in sides:
         raise ValidationError(f"{chooser} is not taking part in {round_.name}.")
+    if len(chosen) > ROUND_CHOICES:
+        raise ValidationError(f"Rank at most {ROUND_CHOICES} people.")
     for person in chosen:
         if sides.get(person.pk) in (None, sides[chooser.pk]):
             raise ValidationError(f"{person} is not on the other side of {round_.name}.")
@@ -751,4 +1025,74 @@ def round_preferences_set(
     return RoundPreference.objects.bulk_create(
         RoundPreference(round=round_, chooser=chooser, chosen=p, rank=i)
         for i, p in enumerate(chosen, start=1)
+    )
+
+
+# --- Learners' community choices ---------------------------------------------------------------
+
+
+@transaction.atomic
+def preference_window_open(
+    *,
+    cohort: Cohort,
+    by: Person | None,
+    closes_on: dt.date,
+    opens_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> PreferenceWindow:
+    """Let the class's learners rank their communities from `opens_on` until `closes_on`."""
+    today = today or timezone.localdate()
+    opens_on = opens_on or today
+    if closes_on < max(opens_on, today):
+        raise ValidationError(
+            f"The choices would close on {closes_on:%-d %B %Y}, before they open: "
+            "choose a later day."
+        )
+    if Community.objects.filter(program=cohort.program_id).count() < 2:
+        raise ValidationError("Learners rank communities once the program has at least two.")
+    window, _ = PreferenceWindow.objects.update_or_create(
+        cohort=cohort,
+        defaults={"opens_on": opens_on, "closes_on": closes_on, "closed_at": None, "opened_by": by},
+    )
+    return window
+
+
+@transaction.atomic
+def preference_window_close(*, cohort: Cohort, now: dt.datetime | None = None) -> PreferenceWindow:
+    """Close the class's community choices now; what learners ranked stays."""
+    window = PreferenceWindow.objects.select_for_update().filter(cohort=cohort).first()
+    if window is None or window.closed_at is not None:
+        raise ValidationError(f"The {cohort.name}'s community choices are not open.")
+    window.closed_at = now or timezone.now()
+    window.save(update_fields=["closed_at"])
+    return window
+
+
+@transaction.atomic
+def community_preferences_set(
+    *,
+    cohort: Cohort,
+    learner: Person,
+    communities: list[Community],
+    today: dt.date | None = None,
+) -> list[CommunityPreference]:
+    """Replace a learner's ranked communities (best first) while their class's choices are open."""
+    window = PreferenceWindow.objects.filter(cohort=cohort).first()
+    if window is None or not window.is_open(today):
+        raise ValidationError(f"Community choices for the {cohort.name} are closed.")
+    if learner.class_year != cohort.class_year:
+        raise ValidationError(f"{learner} is not in the {cohort.name}.")
+    if not communities:
+        raise ValidationError("Choose at least your first choice.")
+    if len(communities) > COMMUNITY_CHOICES:
+        raise ValidationError(f"Rank at most {COMMUNITY_CHOICES} communities.")
+    if len({c.pk for c in communities}) != len(communities):
+        raise ValidationError("Choose each community once.")
+    for community in communities:
+        if community.program_id != cohort.program_id:
+            raise ValidationError(f"{community.name} is not a community of this program.")
+    CommunityPreference.objects.filter(cohort=cohort, learner=learner).delete()
+    return CommunityPreference.objects.bulk_create(
+        CommunityPreference(cohort=cohort, learner=learner, community=c, rank=rank)
+        for rank, c in enumerate(communities, start=1)
     )

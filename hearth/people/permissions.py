@@ -748,3 +748,130 @@ def get_mentoring_round_for_director(user: Any, pk: int) -> Any:
     if not scope.superuser:
         rounds = rounds.filter(program_id__in=scope.directed_programs)
     return _get_or_404(rounds.select_related("program"), pk=pk)
+
+
+# Studies: a study is seen by its members only (its lead, coders and viewers), not by
+# directors or site admins through pages: transcripts are research data under a protocol.
+# Studies are started by the program's evaluators.
+
+
+def visible_studies(user: Any) -> QuerySet[Any]:
+    from hearth.studies.models import Study
+
+    if not getattr(user, "is_authenticated", False):
+        return Study.objects.none()
+    return Study.objects.filter(members__person_id=user.pk)
+
+
+def evaluated_programs(user: Any) -> QuerySet[Program]:
+    """Programs in which the user holds the evaluator role, and so may start studies."""
+    if not getattr(user, "is_authenticated", False):
+        return Program.objects.none()
+    return Program.objects.filter(role_grants__person_id=user.pk, role_grants__role=Role.EVALUATOR)
+
+
+def get_study_member(user: Any, pk: int) -> Any:
+    """The user's membership of study `pk` (with the study); anyone else gets 404."""
+    from hearth.studies.models import StudyMember
+
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("Not found.")
+    return _get_or_404(
+        StudyMember.objects.filter(person_id=user.pk).select_related(
+            "study__program", "study__codebook"
+        ),
+        study_id=pk,
+    )
+
+
+def get_study_lead(user: Any, pk: int) -> Any:
+    """The user's membership of study `pk` when they lead it; anyone else gets 404."""
+    member = get_study_member(user, pk)
+    if member.role != "lead":
+        raise Http404("Not found.")
+    return member
+
+
+def get_study_coder(user: Any, pk: int) -> Any:
+    """The user's membership of study `pk` when they code in it (lead or coder)."""
+    member = get_study_member(user, pk)
+    if not member.codes:
+        raise Http404("Not found.")
+    return member
+
+
+def _study_object(user: Any, queryset: QuerySet[Any], pk: int, study_path: str) -> Any:
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("Not found.")
+    return _get_or_404(queryset.filter(**{f"{study_path}__members__person_id": user.pk}), pk=pk)
+
+
+def get_source_for_member(user: Any, pk: int) -> Any:
+    from hearth.studies.models import Source
+
+    return _study_object(user, Source.objects.select_related("study", "participant"), pk, "study")
+
+
+def get_participant_for_member(user: Any, pk: int) -> Any:
+    from hearth.studies.models import Participant
+
+    return _study_object(user, Participant.objects.select_related("study"), pk, "study")
+
+
+def get_code_for_member(user: Any, pk: int) -> Any:
+    from hearth.studies.models import Code
+
+    return _study_object(
+        user, Code.objects.select_related("codebook__study", "parent"), pk, "codebook__study"
+    )
+
+
+def get_theme_for_member(user: Any, pk: int) -> Any:
+    from hearth.studies.models import Theme
+
+    return _study_object(user, Theme.objects.select_related("study"), pk, "study")
+
+
+def get_own_segment(user: Any, pk: int) -> Any:
+    """A coded segment the user applied, in a study they still belong to."""
+    from hearth.studies.models import CodedSegment
+
+    return _study_object(
+        user,
+        CodedSegment.objects.filter(coder_id=user.pk).select_related("source__study", "code"),
+        pk,
+        "source__study",
+    )
+
+
+# Matching, for the people matched: a learner ranks communities while their class's choices
+# are collected; a mentoring round's participant ranks the other side of their round.
+
+
+def preference_windows_for_learner(user: Any) -> QuerySet[Any]:
+    """Community choices collected for the user's own class, open or not."""
+    from hearth.matching.models import PreferenceWindow
+
+    if not getattr(user, "is_authenticated", False) or user.class_year is None:
+        return PreferenceWindow.objects.none()
+    return PreferenceWindow.objects.filter(cohort__class_year=user.class_year)
+
+
+def get_preference_window_for_learner(user: Any, cohort_pk: int) -> Any:
+    """The community choices of class `cohort_pk` when the user is one of its learners."""
+    return _get_or_404(
+        preference_windows_for_learner(user).select_related("cohort__program"),
+        cohort_id=cohort_pk,
+    )
+
+
+def get_round_participation(user: Any, round_pk: int) -> Any:
+    """The user's place in mentoring round `round_pk`; anyone not taking part gets 404."""
+    from hearth.matching.models import RoundParticipant
+
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("Not found.")
+    return _get_or_404(
+        RoundParticipant.objects.filter(person_id=user.pk).select_related("round__program"),
+        round_id=round_pk,
+    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from hearth.communities.models import Community, GroupMembership, MemberRole, MentorGroup, Program
 from hearth.communities.selectors import OPEN_LEARNERS, open_mentors_prefetch
-from hearth.matching.selectors import placements_for_home
+from hearth.matching.selectors import ChoicesDue, choices_for_home, placements_for_home
 from hearth.pulse.selectors import open_check_ins, open_feedback
 from hearth.serendipity.selectors import current_pairings, drop_ins_now_and_next
 
@@ -31,6 +31,7 @@ class Home:
     feedback_due: list[Any] = field(default_factory=list)
     placements: list[Any] = field(default_factory=list)
     intakes: list[Any] = field(default_factory=list)
+    choices: ChoicesDue = field(default_factory=ChoicesDue)
 
     @property
     def is_empty(self) -> bool:
@@ -85,4 +86,5 @@ def home_for(user: Any) -> Home:
     home.pairings = current_pairings(user)
     home.drop_ins_now, _ = drop_ins_now_and_next(visible_programs(user), timezone.now())
     home.placements, home.intakes = placements_for_home(user, current_mentored)
+    home.choices = choices_for_home(user)
     return home

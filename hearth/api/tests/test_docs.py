@@ -26,6 +26,9 @@ PATHS = {
     "/api/programs/{slug}/matches",
     "/api/matches/{run_id}",
     "/api/matches/{run_id}/publish",
+    "/api/studies",
+    "/api/studies/{study_id}/agreement",
+    "/api/studies/{study_id}/segments",
 }
 # Matching is the one part of the API that writes.
 WRITES = {"/api/programs/{slug}/matches", "/api/matches/{run_id}/publish"}

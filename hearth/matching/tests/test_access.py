@@ -9,7 +9,13 @@ import pytest
 from django.urls import reverse
 
 from hearth.matching import services
-from hearth.matching.models import MatchConflict, MatchRun, MentoringRound, RunStatus
+from hearth.matching.models import (
+    MatchConflict,
+    MatchRun,
+    MentoringRound,
+    PreferenceWindow,
+    RunStatus,
+)
 from hearth.matching.tests.factories import incoming_class
 from hearth.testing import PASSWORD
 
@@ -60,6 +66,13 @@ def _posts(school, run, round_):
         (reverse("match_preferences", args=[slug, run.cohort_id]), {}),
         (reverse("mentoring_round_new", args=[slug]), {"name": "x", "starts_on": "2027-01-01"}),
         (reverse("mentoring_round", args=[round_.pk]), {"m-policy": "fit", "m-tag_weight": 1}),
+        (reverse("match_pair_override", args=[run.pk]), {"mentee": 1, "mentor": "none"}),
+        (reverse("match_run_again", args=[run.pk]), {}),
+        (
+            reverse("match_preference_window", args=[slug, run.cohort_id]),
+            {"closes_on": "2099-01-01"},
+        ),
+        (reverse("round_preferences", args=[round_.pk]), {}),
     ]
 
 
@@ -73,6 +86,7 @@ def test_everyone_but_directors_gets_404_on_every_action(client, school, ready, 
     assert MatchRun.objects.get().status == RunStatus.READY
     assert not MatchConflict.objects.exists()
     assert MentoringRound.objects.count() == 1
+    assert not PreferenceWindow.objects.exists()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, school, ready):

@@ -34,6 +34,7 @@ def test_demo_accounts_see_the_match(db, client):
     assert "Matching" in home
     page = client.get(reverse("matching", args=[draft.program.slug])).content.decode()
     assert page.count("Published") >= 2 and "Proposal ready for review" in page
+    assert "Open until" in page, "the incoming class can still rank its houses"
     review = client.get(reverse("match_run", args=[draft.pk])).content.decode()
     assert "Proven optimal" in review and "Share of women" in review
     assert "Publish and email everyone" in review

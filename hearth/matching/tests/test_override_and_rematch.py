@@ -44,10 +44,45 @@ def test_an_override_is_kept_with_its_cost_and_the_terms_it_changed(
     assert moved.override_cost == pytest.approx(before - run.objective)
     assert moved.override_cost > 0
     assert any(c["label"] == "Community preferences honoured" for c in moved.override_changes)
-    assert "overriding the proposal" in moved.explanation[0]
+    assert moved.explanation[0] == "moved here by Dora Director (override)"
+    assert "2nd community preference (Blackwell House)" in moved.explanation
     assert run.solved_objective == before and run.override_cost == pytest.approx(
         moved.override_cost
     )
+
+
+def test_after_an_override_every_placement_is_explained_by_the_proposal_as_it_stands(
+    school, django_capture_on_commit_callbacks
+):
+    incoming = incoming_class(school)
+    run = _ready_run(school, incoming, django_capture_on_commit_callbacks)
+    woman = run.placements.filter(
+        group__community=school.house_a, learner__in=incoming.learners[1::2]
+    ).first()
+    assert woman is not None, "a woman placed in Apgar"
+    before = {p.pk: p.reasons for p in run.placements.all()}
+    services.placement_override(placement=woman, group=school.group_b1, by=school.director)
+    run.refresh_from_db()
+    names = {str(school.house_a.pk): "Apgar House", str(school.house_b.pk): "Blackwell House"}
+    shares = {names[s["community"]]: s for s in run.shares}
+    changed = 0
+    for placement in run.placements.all():
+        balance = [r for r in placement.reasons if r.startswith("balances women")]
+        for sentence in balance:
+            house = sentence.removeprefix("balances women in ").split(":")[0]
+            share = shares[house]
+            assert sentence == (
+                f"balances women in {house}: {share['share']:.0%} vs cohort "
+                f"{share['cohort_share']:.0%}"
+            )
+        changed += placement.reasons != before[placement.pk]
+    assert changed > 1, "the other women's sentences changed too"
+    woman.refresh_from_db()
+    assert woman.explanation[0] == "moved here by Dora Director (override)"
+    assert woman.preference_rank == 2
+    # Why the matcher did not place them elsewhere no longer explains a director's choice.
+    assert not any(r.startswith("1st choice:") for r in woman.reasons)
+    assert any(r.startswith("balances women in Blackwell House") for r in woman.reasons)
 
 
 def test_moving_back_to_the_proposed_group_clears_the_override(
@@ -57,12 +92,15 @@ def test_moving_back_to_the_proposed_group_clears_the_override(
     run = _ready_run(school, incoming, django_capture_on_commit_callbacks)
     placement = run.placements.filter(group__community=school.house_a).first()
     proposed = placement.group
+    reasons = {p.pk: p.reasons for p in run.placements.all()}
     services.placement_override(placement=placement, group=school.group_b1, by=school.director)
     placement.refresh_from_db()
     back = services.placement_override(placement=placement, group=proposed, by=school.director)
     run.refresh_from_db()
     assert not back.overridden and back.override_cost is None
     assert run.objective == pytest.approx(run.solved_objective)
+    # Explained again, every placement reads as the matcher first explained it.
+    assert {p.pk: p.reasons for p in run.placements.all()} == reasons
 
 
 def test_an_override_that_breaks_a_hard_rule_is_refused_and_changes_nothing(

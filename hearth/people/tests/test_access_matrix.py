@@ -13,7 +13,13 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from hearth.communities.models import Cohort, Relationship
-from hearth.matching.services import round_create, run_execute, run_start
+from hearth.matching.services import (
+    participant_add,
+    preference_window_open,
+    round_create,
+    run_execute,
+    run_start,
+)
 from hearth.meetings.services import meeting_create
 from hearth.mentor_development.services.series import (
     SessionFields,
@@ -24,6 +30,7 @@ from hearth.mentor_development.services.series import (
 )
 from hearth.serendipity.models import Audience
 from hearth.serendipity.services import circle_create, circle_join, round_run
+from hearth.studies.tests.world import build_world
 from hearth.testing import PASSWORD, School, make_person
 
 ROLES = [
@@ -44,6 +51,7 @@ GROUP_A1 = HOUSE_A | {"mentor_a1", "learner_a1"}
 PROGRAM = GROUP_A1 | {"evaluator", "facilitator"}
 RUN_TRAINING = DIRECTORS | {"facilitator"}
 TRAINING = RUN_TRAINING | {"mentor_a1"}
+STUDY = {"evaluator"}  # the study's team only: not directors, not site admins
 # The academic year under way (it starts in July).
 REPORT_YEAR = timezone.localdate().year - (timezone.localdate().month < 7)
 
@@ -159,10 +167,46 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
         DIRECTORS,
     ),
     ("match run", lambda s: reverse("match_run", args=[s.match_run.pk]), DIRECTORS),
+    (
+        "rank communities",
+        lambda s: reverse("community_choices", args=[s.choices_cohort.pk]),
+        {"learner_a1"},
+    ),
+    (
+        "rank in a mentoring round",
+        lambda s: reverse("round_choices", args=[s.mentoring_round.pk]),
+        {"learner_a1", "mentor_a1"},
+    ),
+    ("studies", lambda s: reverse("studies"), EVERYONE),
+    ("start a study", lambda s: reverse("study_new"), {"evaluator"}),
+    ("study", lambda s: reverse("study", args=[s.studies.study.pk]), STUDY),
+    (
+        "study participants",
+        lambda s: reverse("study_participants", args=[s.studies.study.pk]),
+        STUDY,
+    ),
+    ("study source", lambda s: reverse("source_code", args=[s.studies.source.pk]), STUDY),
+    (
+        "study de-identification",
+        lambda s: reverse("source_deidentify", args=[s.studies.source.pk]),
+        STUDY,
+    ),
+    ("study codebook", lambda s: reverse("codebook", args=[s.studies.study.pk]), STUDY),
+    ("study agreement", lambda s: reverse("study_agreement", args=[s.studies.study.pk]), STUDY),
+    ("study report", lambda s: reverse("study_report", args=[s.studies.study.pk]), STUDY),
+    ("study report pdf", lambda s: reverse("study_report_pdf", args=[s.studies.study.pk]), STUDY),
+    (
+        "study dataset csv",
+        lambda s: reverse("study_dataset_csv", args=[s.studies.study.pk]),
+        STUDY,
+    ),
 ]
 
 # The JSON API, called with the signed-in session; anonymous callers get 401.
 API: list[tuple[str, Callable[[School], str], set[str]]] = [
+    ("my studies", lambda s: "/api/studies", EVERYONE),
+    ("study agreement", lambda s: f"/api/studies/{s.studies.study.pk}/agreement", STUDY),
+    ("study segments", lambda s: f"/api/studies/{s.studies.study.pk}/segments", STUDY),
     ("programs", lambda s: "/api/programs", EVERYONE),
     ("program", lambda s: f"/api/programs/{s.program.slug}", PROGRAM),
     ("program communities", lambda s: f"/api/programs/{s.program.slug}/communities", PROGRAM),
@@ -263,8 +307,19 @@ def school_with_meeting(school):
         program=school.program, by=school.director, cohort=incoming, enqueue=False
     )
     run_execute(run_id=school.match_run.pk)
+    # A study led by the evaluator: two consented participants, two transcripts.
+    school.studies = build_world(school)
     school.mentoring_round = round_create(
         program=school.program, name="Faculty pairs", starts_on=timezone.localdate()
+    )
+    participant_add(round_=school.mentoring_round, person=school.learner_a1, side="mentee")
+    participant_add(round_=school.mentoring_round, person=school.mentor_a1, side="mentor")
+    # learner_a1's class ranks communities (their own page; nobody else's).
+    school.choices_cohort = Cohort.objects.get(program=school.program, class_year=2028)
+    preference_window_open(
+        cohort=school.choices_cohort,
+        by=school.director,
+        closes_on=timezone.localdate() + dt.timedelta(days=7),
     )
     return school
 
