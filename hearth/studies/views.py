@@ -540,7 +540,8 @@ def source_deidentify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return redirect("source_deidentify", source.pk)
         messages.success(
             request,
-            f"De-identified: {len(replacements)} replacement(s) made."
+            f"De-identified: {len(replacements)} "
+            f"replacement{'' if len(replacements) == 1 else 's'} made."
             + ("" if source.study.keep_originals else " The original text was not kept."),
         )
         return redirect("source_code", source.pk)
