@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from hearth.testing import PASSWORD
@@ -64,9 +65,23 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
     page.wait_for_url(f"{base_url}/")
 
 
+def _run_axe_on_settled_page(page: Page, attempts: int = 3):
+    # A click that navigates returns before the new document commits; axe started in
+    # between finds no document, so wait for the page to load and try again.
+    for attempt in range(attempts):
+        page.wait_for_load_state("load")
+        try:
+            return _axe.run(page)
+        except PlaywrightError as error:
+            navigating = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not navigating or attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(200)
+
+
 def assert_accessible(page: Page) -> None:
     """Fail on serious or critical axe-core violations, naming each."""
-    results = _axe.run(page)
+    results = _run_axe_on_settled_page(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     details = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"

@@ -70,6 +70,7 @@ def test_learner_asks_for_another_mentor_and_director_moves_them(page: Page, liv
     expect(page.get_by_text("can see your time in it")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name=re.compile("different mentor")).click()
+    page.wait_for_url(re.compile("ask-for-another-mentor"))
     assert_accessible(page)
     page.get_by_label(re.compile("Anything your community director")).fill("Schedules clash.")
     page.get_by_role("button", name="Send the request").click()
