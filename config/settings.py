@@ -124,6 +124,11 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Hearth <hearth@localhost>")
 
+# Transcription: "tiny.en" (default), "base", or the path of a site's own CTranslate2 model
+# folder; assembled model files are cached in HEARTH_MODEL_CACHE.
+TRANSCRIPTION_MODEL = env_str("TRANSCRIPTION_MODEL", "tiny.en")
+MODEL_CACHE = Path(env_str("HEARTH_MODEL_CACHE", str(BASE_DIR / "var" / "models")))
+
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

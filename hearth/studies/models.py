@@ -186,6 +186,7 @@ class SourceKind(models.TextChoices):
     VTT = "vtt", "WebVTT captions"
     SRT = "srt", "SRT captions"
     PULSE = "pulse", "Pulse free-text answer"
+    AUDIO = "audio", "Audio recording"
 
 
 class SegmentOrigin(models.TextChoices):
@@ -266,6 +267,38 @@ class Turn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker or 'Turn'} {self.index + 1}"
+
+
+class JobStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for a model to be installed"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Transcription(models.Model):
+    """Turning a source's recording into its timed turns, as a background job."""
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="transcription")
+    model_key = models.CharField(
+        max_length=200, help_text="tiny.en, base, or the site's own model folder."
+    )
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent of the audio.")
+    audio_seconds = models.FloatField(null=True, blank=True)
+    processing_seconds = models.FloatField(null=True, blank=True)
+    error = models.CharField(max_length=400, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Transcription of {self.source}"
 
 
 class Consent(models.Model):
@@ -517,3 +550,90 @@ class StudyEvent(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class SuggesterRun(models.Model):
+    """One training of the code suggester on a study's coding, with its held-out agreement."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="suggester_runs")
+    model_key = models.CharField(max_length=80, default="all-MiniLM-L6-v2-int8")
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    trained_units = models.PositiveIntegerField(default=0)
+    held_out_units = models.PositiveIntegerField(default=0)
+    # Cohen's kappa of the suggester and of always suggesting the commonest code, against
+    # the human coders on the held-out units; per code: {"<code guid>": {...}}.
+    kappa = models.FloatField(null=True, blank=True)
+    baseline_kappa = models.FloatField(null=True, blank=True)
+    per_code = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=400, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["study", "-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Suggester for {self.study} ({self.requested_at:%Y-%m-%d})"
+
+    @property
+    def beats_baseline(self) -> bool:
+        return (
+            self.kappa is not None
+            and self.baseline_kappa is not None
+            and self.kappa > self.baseline_kappa
+        )
+
+
+class SuggestionStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for review"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class CodeSuggestion(models.Model):
+    """A code the suggester proposes for an uncoded unit; applied only when a coder accepts."""
+
+    run = models.ForeignKey(SuggesterRun, on_delete=models.CASCADE, related_name="suggestions")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="suggestions")
+    turn = models.ForeignKey(
+        Turn, on_delete=models.CASCADE, null=True, blank=True, related_name="suggestions"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="suggestions")
+    confidence = models.FloatField()
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.WAITING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    segment = models.OneToOneField(
+        CodedSegment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestion",
+    )
+
+    class Meta:
+        ordering = ["source", "start", "-confidence"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="suggestion_has_characters"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.confidence:.0%}) [{self.start}:{self.end}]"
