@@ -16,10 +16,12 @@ from hearth.communities.models import GroupMembership, MemberRole
 from hearth.people.models import Person, Role, RoleGrant
 
 from . import services
+from .demo_recording import seed_recording
 from .demo_transcripts import INTERVIEWS
 from .importers import parse_source
 from .models import Study
 from .starter import ATTRIBUTES
+from .suggestions import seed_suggestions
 
 GUIDE = [
     "What has being a house mentor meant to you this year?",
@@ -225,7 +227,9 @@ def seed_studies(*, school: DemoSchool, today: dt.date | None = None) -> Study:
             codes=[by_key[k] for k in code_keys],
             categories=[categories[k] for k in frames],
         )
+    seed_recording(study, lead)
     services.reconciliation_set(study=study, by=lead, open_=True)
+    seed_suggestions(study, lead)
     _seed_checkin_study(school=school, lead=lead, coder=coder)
     return study
 

@@ -182,6 +182,19 @@ INTERVIEWS: list[tuple[str, list[Line]]] = [
                     ("The institution less so", ("harmed",), ("harmed",)),
                 ),
             ),
+            ("Interviewer", "Who do you turn to when a session goes badly?", ()),
+            (
+                "M03",
+                "The other Drew mentors. We have a group chat, and after a hard meeting "
+                "someone always answers within the hour. I would not have lasted without them.",
+                (
+                    (
+                        "after a hard meeting someone always answers within the hour",
+                        ("connected",),
+                        ("connected",),
+                    ),
+                ),
+            ),
         ],
     ),
     (
@@ -230,6 +243,20 @@ INTERVIEWS: list[tuple[str, list[Line]]] = [
                     ),
                 ),
             ),
+            ("Interviewer", "What would you tell a colleague thinking of joining?", ()),
+            (
+                "M04",
+                "That it will cost evenings, and that nobody counts them. My chair has never "
+                "once asked about the house, and it is not in my workload at all.",
+                (
+                    (
+                        "My chair has never once asked about the house, and it is not in my "
+                        "workload at all",
+                        ("harmed",),
+                        ("harmed",),
+                    ),
+                ),
+            ),
         ],
     ),
     (
@@ -274,6 +301,20 @@ INTERVIEWS: list[tuple[str, list[Line]]] = [
                         "from them",
                         ("connected",),
                         ("harmed",),
+                    ),
+                ),
+            ),
+            ("Interviewer", "What do you take back to your clinical work?", ()),
+            (
+                "M05",
+                "Patience, mostly. Watching students find their way has made me a better "
+                "teacher on the wards, and my residents have noticed.",
+                (
+                    (
+                        "Watching students find their way has made me a better teacher on the "
+                        "wards",
+                        ("professional",),
+                        ("professional",),
                     ),
                 ),
             ),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Callable
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -30,7 +32,9 @@ from hearth.mentor_development.services.series import (
 )
 from hearth.serendipity.models import Audience
 from hearth.serendipity.services import circle_create, circle_join, round_run
+from hearth.studies.tests.speech import tone_wav
 from hearth.studies.tests.world import build_world
+from hearth.studies.transcripts import recording_upload
 from hearth.testing import PASSWORD, School, make_person
 
 ROLES = [
@@ -187,17 +191,36 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
     ),
     ("study source", lambda s: reverse("source_code", args=[s.studies.source.pk]), STUDY),
     (
+        "study recording upload",
+        lambda s: reverse("recording_upload", args=[s.studies.study.pk]),
+        STUDY,
+    ),
+    ("study recording", lambda s: reverse("recording", args=[s.recording.pk]), STUDY),
+    (
         "study de-identification",
         lambda s: reverse("source_deidentify", args=[s.studies.source.pk]),
         STUDY,
     ),
     ("study codebook", lambda s: reverse("codebook", args=[s.studies.study.pk]), STUDY),
     ("study agreement", lambda s: reverse("study_agreement", args=[s.studies.study.pk]), STUDY),
+    (
+        "study suggestions",
+        lambda s: reverse("study_suggestions", args=[s.studies.study.pk]),
+        STUDY,
+    ),
     ("study report", lambda s: reverse("study_report", args=[s.studies.study.pk]), STUDY),
     ("study report pdf", lambda s: reverse("study_report_pdf", args=[s.studies.study.pk]), STUDY),
     (
         "study dataset csv",
         lambda s: reverse("study_dataset_csv", args=[s.studies.study.pk]),
+        STUDY,
+    ),
+    ("import a study", lambda s: reverse("study_import"), {"evaluator"}),
+    ("study qdpx", lambda s: reverse("study_qdpx", args=[s.studies.study.pk]), STUDY),
+    ("codebook qdc", lambda s: reverse("codebook_qdc", args=[s.studies.study.pk]), STUDY),
+    (
+        "codebook exchange import",
+        lambda s: reverse("codebook_exchange", args=[s.studies.study.pk]),
         STUDY,
     ),
 ]
@@ -264,7 +287,7 @@ OWN_GROUP_PAGE = {
 
 
 @pytest.fixture
-def school_with_meeting(school):
+def school_with_meeting(school, settings, tmp_path):
     school.relationship = Relationship.objects.get(
         mentor=school.mentor_a1, mentee=school.learner_a1
     )
@@ -309,6 +332,14 @@ def school_with_meeting(school):
     run_execute(run_id=school.match_run.pk)
     # A study led by the evaluator: two consented participants, two transcripts.
     school.studies = build_world(school)
+    settings.MEDIA_ROOT = tmp_path  # and a recording, its transcription still queued
+    school.recording = recording_upload(
+        study=school.studies.study,
+        by=school.evaluator,
+        upload=SimpleUploadedFile("interview.wav", tone_wav(1.0)),
+        title="Recorded interview",
+        enqueue=False,
+    )
     school.mentoring_round = round_create(
         program=school.program, name="Faculty pairs", starts_on=timezone.localdate()
     )
@@ -328,6 +359,9 @@ def readable_text(response) -> str:
     """What a person could read in the response: a PDF's text, or the page itself."""
     if response.get("Content-Type", "").startswith("application/pdf"):
         return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    if response.get("Content-Type", "").startswith("application/zip"):  # a QDPX export
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return "\n".join(archive.read(n).decode() for n in archive.namelist())
     return response.content.decode()
 
 
