@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "hearth.mentor_development",
     "hearth.matching",
     "hearth.studies",
+    "hearth.stewardship",
 ]
 
 MIDDLEWARE = [
@@ -150,3 +151,20 @@ HEARTH_BASE_URL = env_str("HEARTH_BASE_URL", "http://127.0.0.1:8000")
 
 # Roster files larger than this are refused before parsing.
 HEARTH_MAX_IMPORT_BYTES = env_int("HEARTH_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
+
+# Where `manage.py backup` writes when given no file name.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
+
+
+def _retention_days(name: str) -> int:
+    # Empty or 0 keeps forever; a negative number is a mistake, not "delete everything".
+    days = env_int(name, 0) if env_str(name, "").strip() else 0
+    if days < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 (keep forever) or a number of days.")
+    return days
+
+
+# Days after which `manage.py apply_retention` deletes private meeting notes (since last
+# edited) and study recordings' audio (since upload; the transcript stays). 0 keeps forever.
+RETENTION_PRIVATE_NOTES_DAYS = _retention_days("RETENTION_PRIVATE_NOTES_DAYS")
+RETENTION_RECORDINGS_DAYS = _retention_days("RETENTION_RECORDINGS_DAYS")

@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("hearth.mentor_development.urls")),
     path("", include("hearth.matching.urls")),
     path("", include("hearth.studies.urls")),
+    path("", include("hearth.stewardship.urls")),
     path("admin/", admin.site.urls),
 ]

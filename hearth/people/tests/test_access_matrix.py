@@ -117,6 +117,7 @@ PAGES: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("pairing", lambda s: reverse("pairing", args=[s.pairing.pk]), DIRECTORS | {"mentor_a1"}),
     ("drop-in hours", lambda s: reverse("drop_ins"), EVERYONE),
     ("photo", lambda s: reverse("photo_edit"), EVERYONE),
+    ("my data", lambda s: reverse("my_data"), EVERYONE),
     ("check-ins", lambda s: reverse("pulse"), EVERYONE),
     ("how mentors are doing", lambda s: reverse("program_pulse", args=[s.program.slug]), DIRECTORS),
     ("pulse csv", lambda s: reverse("program_pulse_csv", args=[s.program.slug]), DIRECTORS),
