@@ -26,7 +26,7 @@ from django.utils.text import slugify
 from hearth.communities.models import Program
 from hearth.people.models import Person, Role, RoleGrant
 
-from . import refiqda, selectors, starter
+from . import refiqda, selectors, services, starter
 from .importers import speaker_turns
 from .models import (
     AttributeDefinition,
@@ -46,7 +46,6 @@ from .models import (
     StudyMember,
     StudyRole,
     Theme,
-    Turn,
 )
 from .services import CodeRow, _event, codebook_import
 
@@ -219,18 +218,7 @@ class _Builder:
             **_guid_kwargs(Source, guid),
         )
         by_pseudonym = {p.pseudonym: p for p in self.study.participants.all()}
-        Turn.objects.bulk_create(
-            Turn(
-                source=source,
-                index=i,
-                start=t.start,
-                end=t.end,
-                speaker=t.speaker[:120],
-                participant=by_pseudonym.get(t.speaker),
-                begins_at=t.begins_at,
-            )
-            for i, t in enumerate(t for t in speaker_turns(text) if t.end > t.start)
-        )
+        services.turns_create(source=source, turns=speaker_turns(text), speakers=by_pseudonym)
         return source
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from hearth.communities.models import GroupMembership, Program
 from hearth.people.models import Person, Role, RoleGrant
 
-from . import deidentify, starter
+from . import deidentify, importers, starter
 from .codetree import CycleError, check_tree
 from .importers import ParsedSource
 from .models import (
@@ -435,21 +435,7 @@ def source_import(
         text=parsed.text,
         imported_by=by,
     )
-    speakers = speakers or {}
-    Turn.objects.bulk_create(
-        Turn(
-            source=source,
-            index=i,
-            start=t.start,
-            end=t.end,
-            speaker=t.speaker[:120],
-            participant=speakers.get(t.speaker),
-            begins_at=t.begins_at,
-            ends_at=t.ends_at,
-        )
-        for i, t in enumerate(parsed.turns)
-        if t.end > t.start
-    )
+    turns_create(source=source, turns=parsed.turns, speakers=speakers or {})
     for p in dict.fromkeys(involved):
         Consent.objects.create(
             participant=p,
@@ -461,6 +447,28 @@ def source_import(
         )
     _event(study, by, "import", f"{by} imported “{source.title}” ({len(parsed.turns)} turns).")
     return source
+
+
+def turns_create(
+    *,
+    source: Source,
+    turns: Iterable[importers.Turn],
+    speakers: Mapping[str, Participant | None],
+) -> None:
+    """Store a source's speaker turns, numbered in order, linked to participants by label."""
+    Turn.objects.bulk_create(
+        Turn(
+            source=source,
+            index=i,
+            start=t.start,
+            end=t.end,
+            speaker=t.speaker[:120],
+            participant=speakers.get(t.speaker),
+            begins_at=t.begins_at,
+            ends_at=t.ends_at,
+        )
+        for i, t in enumerate(t for t in turns if t.end > t.start)
+    )
 
 
 def roster_person(*, study: Study, email: str) -> Person:
