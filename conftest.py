@@ -25,6 +25,13 @@ def fast_password_hashing(settings) -> None:  # noqa: ANN001 - pytest-django's s
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def sign_in_throttling_off(settings) -> None:  # noqa: ANN001 - pytest-django's settings
+    # django-axes needs the request in authenticate(), which client.login() does not pass;
+    # the throttling tests turn it back on.
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def school(db: None) -> School:
     return build_school()

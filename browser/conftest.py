@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page
 
 from hearth.testing import PASSWORD
 
@@ -48,6 +48,27 @@ def screenshot_on_failure(request: pytest.FixtureRequest, page: Page) -> Iterato
     if report is not None and report.failed:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+
+
+def watch_csp(context: BrowserContext) -> list[str]:
+    """Collect the Content Security Policy refusals Chromium logs on any page of the context."""
+    violations: list[str] = []
+
+    def note(text: str) -> None:
+        if "Content Security Policy" in text:
+            violations.append(text)
+
+    context.on("console", lambda message: note(message.text))
+    context.on("weberror", lambda web_error: note(str(web_error.error)))
+    return violations
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(context: BrowserContext) -> Iterator[None]:
+    # Every browser test is also a Content Security Policy test.
+    violations = watch_csp(context)
+    yield
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -54,12 +54,12 @@ def test_upload_a_recording_play_a_turn_and_name_its_speaker(
 
     # The player loads through the permission-checked view, then seeks to the second turn.
     page.wait_for_function(
-        "document.getElementById('recording-audio').readyState >= 1", timeout=20_000
+        "() => document.getElementById('recording-audio').readyState >= 1", timeout=20_000
     )
     second = turns[1]
     page.locator(f"#turn-{second.pk} .seek").click()
     page.wait_for_function(
-        f"document.getElementById('recording-audio').currentTime >= {second.begins_at - 0.05}"
+        f"() => document.getElementById('recording-audio').currentTime >= {second.begins_at - 0.05}"
     )
     expect(page.locator(f"#turn-{second.pk}")).to_have_class(re.compile("playing"))
     page.evaluate("document.getElementById('recording-audio').pause()")
@@ -98,7 +98,8 @@ def test_without_a_model_the_upload_says_so_and_the_recording_waits(
         page.get_by_role("heading", name="This recording is waiting for a transcription model")
     ).to_be_visible()
     expect(page.get_by_role("button", name="Transcribe now")).to_have_count(0)
-    page.wait_for_function("document.getElementById('recording-audio').readyState >= 1")
+    # A function, not an expression: Playwright evals expressions, which the CSP refuses.
+    page.wait_for_function("() => document.getElementById('recording-audio').readyState >= 1")
     assert Source.objects.get(title="short").transcription.status == JobStatus.WAITING
     assert_accessible(page)
     page.screenshot(path="/tmp/recording-waiting.png", full_page=True)

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError
 from ninja.operation import Operation
 from ninja.pagination import PageNumberPagination, paginate
@@ -46,6 +46,8 @@ from hearth.studies.api import router as studies_router
 from . import selectors
 from .auth import TokenAuth
 from .schemas import (
+    ERRORS,
+    MAX_ID,
     CircleOut,
     CircleSummaryOut,
     CommunityOut,
@@ -59,9 +61,19 @@ from .schemas import (
     PulseFigureOut,
     RelationshipOut,
     RoundOut,
+    id_path,
 )
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000
+
+
+class Pages(PageNumberPagination):
+    # Bounded so a huge page number answers 422 instead of overflowing the SQL OFFSET; a
+    # page_size above the most (100) is lowered to it.
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1)
 
 
 class HearthAPI(NinjaAPI):
@@ -100,23 +112,23 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     return response
 
 
-@api.get("/programs", response=list[ProgramOut], tags=["programs"])
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@api.get("/programs", response={200: list[ProgramOut], **ERRORS}, tags=["programs"])
+@paginate(Pages, page_size=PAGE_SIZE)
 def list_programs(request: HttpRequest) -> QuerySet[Program]:
     return selectors.api_programs(user=viewer(request))
 
 
-@api.get("/programs/{slug}", response={200: ProgramOut, 404: ErrorOut}, tags=["programs"])
+@api.get("/programs/{slug}", response={200: ProgramOut, 404: ErrorOut, **ERRORS}, tags=["programs"])
 def get_program(request: HttpRequest, slug: str) -> Program:
     return get_program_for_user(viewer(request), slug)
 
 
 @api.get(
     "/programs/{slug}/communities",
-    response={200: list[CommunityOut], 404: ErrorOut},
+    response={200: list[CommunityOut], 404: ErrorOut, **ERRORS},
     tags=["programs"],
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def list_program_communities(request: HttpRequest, slug: str) -> QuerySet[Community]:
     user = viewer(request)
     return selectors.api_communities(user=user, program=get_program_for_user(user, slug))
@@ -124,89 +136,101 @@ def list_program_communities(request: HttpRequest, slug: str) -> QuerySet[Commun
 
 @api.get(
     "/programs/{slug}/assessment-exclusions",
-    response={200: list[ExclusionOut], 404: ErrorOut},
+    response={200: list[ExclusionOut], 404: ErrorOut, **ERRORS},
     tags=["programs"],
     summary="List the assessment firewall (program directors only)",
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def list_assessment_exclusions(request: HttpRequest, slug: str) -> QuerySet[AssessmentExclusion]:
     return selectors.api_exclusions(program=get_directed_program(viewer(request), slug))
 
 
 @api.get(
-    "/communities/{community_id}", response={200: CommunityOut, 404: ErrorOut}, tags=["communities"]
+    "/communities/{community_id}",
+    response={200: CommunityOut, 404: ErrorOut, **ERRORS},
+    tags=["communities"],
 )
-def get_community(request: HttpRequest, community_id: int) -> Community:
+def get_community(request: HttpRequest, community_id: int = id_path()) -> Community:
     return get_community_for_user(viewer(request), community_id)
 
 
 @api.get(
     "/communities/{community_id}/groups",
-    response={200: list[GroupOut], 404: ErrorOut},
+    response={200: list[GroupOut], 404: ErrorOut, **ERRORS},
     tags=["communities"],
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
-def list_community_groups(request: HttpRequest, community_id: int) -> QuerySet[MentorGroup]:
+@paginate(Pages, page_size=PAGE_SIZE)
+def list_community_groups(
+    request: HttpRequest, community_id: int = id_path()
+) -> QuerySet[MentorGroup]:
     user = viewer(request)
     return selectors.api_groups(user=user, community=get_community_for_user(user, community_id))
 
 
-@api.get("/groups/{group_id}", response={200: GroupOut, 404: ErrorOut}, tags=["groups"])
-def get_group(request: HttpRequest, group_id: int) -> MentorGroup:
+@api.get("/groups/{group_id}", response={200: GroupOut, 404: ErrorOut, **ERRORS}, tags=["groups"])
+def get_group(request: HttpRequest, group_id: int = id_path()) -> MentorGroup:
     return get_group_for_user(viewer(request), group_id)
 
 
 @api.get(
     "/groups/{group_id}/memberships",
-    response={200: list[MembershipOut], 404: ErrorOut},
+    response={200: list[MembershipOut], 404: ErrorOut, **ERRORS},
     tags=["groups"],
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
-def list_group_memberships(request: HttpRequest, group_id: int) -> QuerySet[GroupMembership]:
+@paginate(Pages, page_size=PAGE_SIZE)
+def list_group_memberships(
+    request: HttpRequest, group_id: int = id_path()
+) -> QuerySet[GroupMembership]:
     user = viewer(request)
     group = get_group_for_user(user, group_id)
     return selectors.api_memberships(user=user, group_id=group.pk)
 
 
-@api.get("/people", response=list[PersonOut], tags=["people"])
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@api.get("/people", response={200: list[PersonOut], **ERRORS}, tags=["people"])
+@paginate(Pages, page_size=PAGE_SIZE)
 def list_people(request: HttpRequest) -> QuerySet[Person]:
     return selectors.api_people(user=viewer(request))
 
 
-@api.get("/people/{person_id}", response={200: PersonOut, 404: ErrorOut}, tags=["people"])
-def get_person(request: HttpRequest, person_id: int) -> Person:
+@api.get("/people/{person_id}", response={200: PersonOut, 404: ErrorOut, **ERRORS}, tags=["people"])
+def get_person(request: HttpRequest, person_id: int = id_path()) -> Person:
     return get_person_for_user(viewer(request), person_id)
 
 
 @api.get(
     "/people/{person_id}/memberships",
-    response={200: list[MembershipOut], 404: ErrorOut},
+    response={200: list[MembershipOut], 404: ErrorOut, **ERRORS},
     tags=["people"],
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
-def list_person_memberships(request: HttpRequest, person_id: int) -> QuerySet[GroupMembership]:
+@paginate(Pages, page_size=PAGE_SIZE)
+def list_person_memberships(
+    request: HttpRequest, person_id: int = id_path()
+) -> QuerySet[GroupMembership]:
     user = viewer(request)
     return selectors.api_memberships(user=user, person=get_person_for_user(user, person_id))
 
 
 @api.get(
     "/people/{person_id}/relationships",
-    response={200: list[RelationshipOut], 404: ErrorOut},
+    response={200: list[RelationshipOut], 404: ErrorOut, **ERRORS},
     tags=["people"],
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
-def list_person_relationships(request: HttpRequest, person_id: int) -> QuerySet[Relationship]:
+@paginate(Pages, page_size=PAGE_SIZE)
+def list_person_relationships(
+    request: HttpRequest, person_id: int = id_path()
+) -> QuerySet[Relationship]:
     user = viewer(request)
     return selectors.api_relationships(user=user, person=get_person_for_user(user, person_id))
 
 
-@api.get("/memberships", response=list[MembershipOut], tags=["memberships"])
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@api.get("/memberships", response={200: list[MembershipOut], **ERRORS}, tags=["memberships"])
+@paginate(Pages, page_size=PAGE_SIZE)
 def list_memberships(
     request: HttpRequest,
     program: str | None = Query(None, description="Only this program (its slug)."),
-    group: int | None = Query(None, description="Only this mentor group (its id)."),
+    group: int | None = Query(
+        None, ge=1, le=MAX_ID, description="Only this mentor group (its id)."
+    ),
     is_open: bool | None = Query(
         None, alias="open", description="true: current memberships only; false: ended only."
     ),
@@ -216,16 +240,18 @@ def list_memberships(
     )
 
 
-@api.get("/circles", response=list[CircleOut], tags=["serendipity"])
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@api.get("/circles", response={200: list[CircleOut], **ERRORS}, tags=["serendipity"])
+@paginate(Pages, page_size=PAGE_SIZE)
 def list_circles(request: HttpRequest) -> QuerySet[Any]:
     return visible_circles(viewer(request)).select_related("program").order_by("pk")
 
 
 @api.get(
-    "/circles/{circle_id}", response={200: CircleSummaryOut, 404: ErrorOut}, tags=["serendipity"]
+    "/circles/{circle_id}",
+    response={200: CircleSummaryOut, 404: ErrorOut, **ERRORS},
+    tags=["serendipity"],
 )
-def get_circle(request: HttpRequest, circle_id: int) -> SimpleNamespace:
+def get_circle(request: HttpRequest, circle_id: int = id_path()) -> SimpleNamespace:
     circle = get_circle_for_user(viewer(request), circle_id)
     summary = circle_summary(circle)
     fields = {name: getattr(circle, name) for name in CircleOut.model_fields}
@@ -243,30 +269,30 @@ def get_circle(request: HttpRequest, circle_id: int) -> SimpleNamespace:
 
 @api.get(
     "/circles/{circle_id}/rounds",
-    response={200: list[RoundOut], 404: ErrorOut},
+    response={200: list[RoundOut], 404: ErrorOut, **ERRORS},
     tags=["serendipity"],
     description="The circle's rounds, newest first: for its managers only.",
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
-def list_circle_rounds(request: HttpRequest, circle_id: int) -> QuerySet[Any]:
+@paginate(Pages, page_size=PAGE_SIZE)
+def list_circle_rounds(request: HttpRequest, circle_id: int = id_path()) -> QuerySet[Any]:
     circle = get_managed_circle(viewer(request), circle_id)
     return circle.rounds.prefetch_related("absences").order_by("-index")
 
 
 @api.get(
     "/pairings",
-    response=list[PairingOut],
+    response={200: list[PairingOut], **ERRORS},
     tags=["serendipity"],
     description="The caller's own introductions, newest first.",
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def list_my_pairings(request: HttpRequest) -> QuerySet[Any]:
     return my_pairings(viewer(request))
 
 
 @api.get(
     "/programs/{slug}/pulse",
-    response={200: list[PulseFigureOut], 404: ErrorOut},
+    response={200: list[PulseFigureOut], 404: ErrorOut, **ERRORS},
     tags=["pulse"],
     description=(
         "Check-in averages per wave, scope (the program or a community) and theme, for the "

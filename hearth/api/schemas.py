@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Path, Schema
 
 from hearth.communities.models import (
     AssessmentExclusion,
@@ -146,6 +146,24 @@ class ExclusionOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class ValidationErrorOut(Schema):
+    # Ninja's answer to malformed input: one entry per bad field (type, loc, msg).
+    detail: list[dict[str, Any]]
+
+
+# Ids are 64-bit in the database: a bigger number answers 422, not an overflow there.
+MAX_ID = 2**63 - 1
+
+
+def id_path() -> Any:
+    """A row's id in the path: a positive 64-bit integer."""
+    return Path(..., ge=1, le=MAX_ID)
+
+
+# Any operation may answer these: no or a wrong token (401), malformed input (422).
+ERRORS: dict[int, Any] = {401: ErrorOut, 422: ValidationErrorOut}
 
 
 class CircleOut(Schema):

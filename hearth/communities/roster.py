@@ -25,6 +25,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from hearth.lib import zipsafety
 from hearth.people.models import AcademicRank, Interest, Person
 
 from . import services
@@ -316,6 +317,17 @@ def _read_csv(content: bytes, filename: str) -> list[list[str]]:
 
 
 def _read_xlsx(content: bytes, filename: str) -> list[list[str]]:
+    unreadable = RosterFileError(
+        f"“{filename}” could not be read as an Excel workbook; it may be damaged or an "
+        "older .xls file. Open it and save it again as .xlsx, or save it as CSV."
+    )
+    # An .xlsx is a zip of XML that openpyxl inflates whole: refuse a bomb before it does.
+    try:
+        zipsafety.open_zip(content, what=f"“{filename}”").close()
+    except zipsafety.NotAZip:
+        raise unreadable from None
+    except zipsafety.UnsafeZip as error:
+        raise RosterFileError(f"{error} Hearth did not open it.") from None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
@@ -328,10 +340,7 @@ def _read_xlsx(content: bytes, filename: str) -> list[list[str]]:
         raise
     # openpyxl raises many kinds of error for a damaged or mislabelled file.
     except Exception as error:
-        raise RosterFileError(
-            f"“{filename}” could not be read as an Excel workbook; it may be damaged or an "
-            "older .xls file. Open it and save it again as .xlsx, or save it as CSV."
-        ) from error
+        raise unreadable from error
 
 
 def check_size(*, filename: str, size: int) -> None:

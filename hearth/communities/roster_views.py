@@ -54,6 +54,7 @@ def roster_import(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "communities": roster.communities_with_groups(program),
             "max_bytes": settings.HEARTH_MAX_IMPORT_BYTES,
         },
+        status=400 if form.errors else 200,
     )
 
 

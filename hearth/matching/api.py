@@ -7,17 +7,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
+from hearth.api.schemas import ERRORS, MAX_ID, ErrorOut, id_path
 from hearth.people.models import Person
 from hearth.people.permissions import get_directed_program, get_run_for_director
 
 from . import selectors, services
 from .models import MatchRun, MentoringRound, RunKind
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class BalanceIn(Schema):
@@ -30,7 +27,7 @@ class BalanceIn(Schema):
 
 class MatchIn(Schema):
     cohort: str | None = None  # a class's name or year
-    round: int | None = None  # a mentoring round's id
+    round: int | None = Field(None, ge=1, le=MAX_ID)  # a mentoring round's id
     preference_weight: float = 1.0
     even_size_weight: float = 0.5
     balance: list[BalanceIn] = []
@@ -94,7 +91,7 @@ def _status(run: MatchRun) -> dict[str, Any]:
 
 @router.post(
     "/programs/{slug}/matches",
-    response={202: MatchStatusOut, 400: ErrorOut, 404: ErrorOut},
+    response={202: MatchStatusOut, 400: ErrorOut, 404: ErrorOut, **ERRORS},
     summary="Start a match (program directors only)",
     description=(
         "Give `cohort` (a class's name or year) to place an entering class, or `round` (a "
@@ -135,10 +132,10 @@ def start_match(request: HttpRequest, slug: str, payload: MatchIn) -> Status[dic
 
 @router.get(
     "/matches/{run_id}",
-    response={200: MatchOut, 404: ErrorOut},
+    response={200: MatchOut, 404: ErrorOut, **ERRORS},
     summary="A match's progress and proposal (program directors only)",
 )
-def get_match(request: HttpRequest, run_id: int) -> dict[str, Any]:
+def get_match(request: HttpRequest, run_id: int = id_path()) -> dict[str, Any]:
     run = services.run_stop_if_silent(run=get_run_for_director(_viewer(request), run_id))
     review = selectors.run_review(run, with_charts=False)
     names = dict(review.communities)
@@ -176,11 +173,11 @@ def get_match(request: HttpRequest, run_id: int) -> dict[str, Any]:
 
 @router.post(
     "/matches/{run_id}/publish",
-    response={200: MatchStatusOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: MatchStatusOut, 404: ErrorOut, 409: ErrorOut, **ERRORS},
     summary="Publish a proposal (program directors only)",
     description="All or nothing; a proposal already published, or overtaken, answers 409.",
 )
-def publish_match(request: HttpRequest, run_id: int) -> Status[dict[str, Any]]:
+def publish_match(request: HttpRequest, run_id: int = id_path()) -> Status[dict[str, Any]]:
     user = _viewer(request)
     run = get_run_for_director(user, run_id)
     try:

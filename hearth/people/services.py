@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps
@@ -15,11 +16,16 @@ PHOTO_SIDE = 400
 
 
 def person_photo_set(*, person: Person, upload: UploadedFile) -> None:
-    """Keep a small square JPEG: no camera metadata (location!) survives the re-encoding."""
-    with Image.open(upload) as image:
-        square = ImageOps.fit(
-            ImageOps.exif_transpose(image).convert("RGB"), (PHOTO_SIDE, PHOTO_SIDE)
-        )
+    """Keep a small square JPEG: no camera metadata (location!) survives the re-encoding.
+    Raises ValidationError when the picture cannot be decoded."""
+    try:
+        with Image.open(upload) as image:
+            square = ImageOps.fit(
+                ImageOps.exif_transpose(image).convert("RGB"), (PHOTO_SIDE, PHOTO_SIDE)
+            )
+    # A header can pass Pillow's check while the pixels after it are cut short or corrupt.
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise ValidationError("The picture could not be read: the file is damaged.") from error
     buffer = io.BytesIO()
     square.save(buffer, "JPEG", quality=85)
     old = person.photo.name if person.photo else ""

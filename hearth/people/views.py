@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -66,7 +67,13 @@ def _image_type(person: Any) -> str:
 def photo_edit(request: AuthenticatedRequest) -> HttpResponse:
     form = PhotoForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        person_photo_set(person=request.user, upload=form.cleaned_data["photo"])
-        messages.success(request, "Your photo is saved.")
-        return redirect("person", request.user.pk)
-    return render(request, "people/photo_edit.html", {"form": form})
+        try:
+            person_photo_set(person=request.user, upload=form.cleaned_data["photo"])
+        except ValidationError as error:
+            form.add_error("photo", error)
+        else:
+            messages.success(request, "Your photo is saved.")
+            return redirect("person", request.user.pk)
+    return render(
+        request, "people/photo_edit.html", {"form": form}, status=400 if form.errors else 200
+    )

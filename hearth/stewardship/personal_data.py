@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -23,6 +25,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hearth.api.models import ApiToken
 from hearth.communities.models import PersonAttribute, Relationship
@@ -38,6 +42,7 @@ from hearth.meetings.models import (
 from hearth.meetings.selectors import meetings_of, notes_visible_to
 from hearth.mentor_development.models import CaseResponse, Compact, Reflection
 from hearth.people.models import Person
+from hearth.people.two_step import sign_in_records_delete, two_step_summary
 from hearth.recognition.models import IssuedDocument, ThankYouNote
 from hearth.serendipity.models import CircleMember, MemberStatus, PairingMember
 from hearth.studies.models import Participant
@@ -95,6 +100,8 @@ COVERED: dict[str, str] = {
     "studies.Participant.person": "study participation",
     "studies.CodedSegment.coder": "codes you applied",
     "studies.Memo.author": "study memos you wrote",
+    "socialaccount.SocialAccount.user": "single sign-on links (institution and its id for you)",
+    "account.EmailAddress.user": "email addresses single sign-on knows",
 }
 
 _STAFF_ACTION = "their work on other people's records; the record belongs to those people"
@@ -128,6 +135,9 @@ EXCLUDED: dict[str, str] = {
     "studies.SuggesterRun.requested_by": _STAFF_ACTION,
     "studies.CodeSuggestion.decided_by": _STAFF_ACTION,
     "stewardship.ErasureRecord.by": "erasures they performed; it names no one",
+    # The export says only whether two-step sign-in is on, and since when.
+    "otp_totp.TOTPDevice.user": "the two-step sign-in secret; a secret is never exported",
+    "otp_static.StaticDevice.user": "two-step recovery codes; secrets are never exported",
 }
 # simple_history's tables follow the rule of the model they copy; history_user is who edited.
 HISTORY_REASON = "past versions of a covered row; the current version is exported"
@@ -138,6 +148,8 @@ SECRET_FIELDS = {
     "api.ApiToken": {"key_hash", "prefix"},
     "meetings.CalendarFeed": {"secret"},
     "recognition.ThankYouNote": {"hidden_by", "hidden_reason"},
+    # The IdP's copy of its claims at the last sign-in; the link itself is exported.
+    "socialaccount.SocialAccount": {"extra_data"},
 }
 
 
@@ -236,6 +248,7 @@ def person_export(person: Person) -> dict[str, Any]:
     names = _Names(person)
     account = _row(person, names)
     account["interests"] = [i.name for i in person.interests.all()]
+    account["two-step sign-in"] = two_step_summary(person)
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "account": account,
@@ -407,12 +420,18 @@ def person_erase(*, person: Person, by: Person | None) -> ErasureReport:
         "availability deleted": Availability.objects.filter(mentor=person),
         "email preferences deleted": EmailPreference.objects.filter(person=person),
         "issued documents deleted": IssuedDocument.objects.filter(person=person),
+        "two-step sign-in devices deleted": TOTPDevice.objects.filter(user=person),
+        "recovery code sets deleted": StaticDevice.objects.filter(user=person),
+        "single sign-on links deleted": SocialAccount.objects.filter(user=person),
+        "single sign-on email addresses deleted": EmailAddress.objects.filter(user=person),
     }.items():
         counts[kind] = queryset.delete()[0]
     counts["circles left"] = CircleMember.objects.filter(
         person=person, status=MemberStatus.ACTIVE
     ).update(status=MemberStatus.LEFT, left_at=timezone.now())
     counts["sessions ended"] = _sign_out(person)
+    # Failed sign-ins are kept under the email typed, not linked to the person.
+    counts["sign-in records deleted"] = sign_in_records_delete(email=person.email)
     counts["mentions replaced"] = _scrub_mentions(needles, label)
 
     photo = person.photo.name

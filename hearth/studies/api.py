@@ -8,16 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from hearth.api.schemas import ERRORS, ErrorOut, id_path
 from hearth.people.models import Person
 from hearth.people.permissions import get_study_member
 
 from . import selectors
 
 router = Router(tags=["studies"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class StudyOut(Schema):
@@ -64,7 +61,7 @@ def _viewer(request: HttpRequest) -> Person:
     return getattr(request, "auth", None) or request.user  # type: ignore[return-value]
 
 
-@router.get("/studies", response=list[StudyOut], summary="Your studies")
+@router.get("/studies", response={200: list[StudyOut], **ERRORS}, summary="Your studies")
 def my_studies(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -83,11 +80,11 @@ def my_studies(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/studies/{study_id}/agreement",
-    response={200: AgreementOut, 404: ErrorOut},
+    response={200: AgreementOut, 404: ErrorOut, **ERRORS},
     summary="Intercoder agreement per code and overall (the study's team only)",
     description="`unit` is turn, sentence or character; every coder and source is compared.",
 )
-def study_agreement(request: HttpRequest, study_id: int, unit: str = "turn") -> Any:
+def study_agreement(request: HttpRequest, study_id: int = id_path(), unit: str = "turn") -> Any:
     member = get_study_member(_viewer(request), study_id)
     study = member.study
     coders = selectors.coding_members(study)
@@ -117,11 +114,11 @@ def study_agreement(request: HttpRequest, study_id: int, unit: str = "turn") -> 
 
 @router.get(
     "/studies/{study_id}/segments",
-    response={200: list[SegmentOut], 404: ErrorOut},
+    response={200: list[SegmentOut], 404: ErrorOut, **ERRORS},
     summary="Coded segments as character offsets (yours, or everyone's once reconciliation "
     "is open)",
 )
-def study_segments(request: HttpRequest, study_id: int) -> Any:
+def study_segments(request: HttpRequest, study_id: int = id_path()) -> Any:
     member = get_study_member(_viewer(request), study_id)
     _columns, rows = selectors.export_rows(member.study, member, anonymous_coders=True)
     return [

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from hearth.communities.models import Program
+from hearth.lib import zipsafety
 from hearth.people.models import Person, Role, RoleGrant
 
 from . import refiqda, selectors, services, starter
@@ -679,10 +680,9 @@ def dedoose_excerpts(data: bytes, filename: str) -> list[DedooseExcerpt]:
     import openpyxl
 
     try:
-        archive = refiqda.open_zip(data, what=filename)
-        archive.close()
+        zipsafety.open_zip(data, what=filename, kind="an .xlsx workbook").close()
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except refiqda.ExchangeError as error:
+    except zipsafety.UnsafeZip as error:
         raise _invalid(filename, error) from error
     except Exception as error:  # openpyxl raises many kinds on damaged files
         raise _invalid(filename, ValueError(f"not an Excel workbook ({error})")) from error

@@ -40,6 +40,8 @@ import docx
 from docx.table import Table
 from pypdf import PdfReader
 
+from hearth.lib import zipsafety
+
 MAX_BYTES = 20 * 1024 * 1024
 # Unpacked size of every part of a DOCX together; python-docx reads them all into memory.
 MAX_UNPACKED = 200 * 1024 * 1024
@@ -239,16 +241,12 @@ def _docx_text(data: bytes, max_unpacked: int) -> str:
             raise SourceError("not a DOCX file (the zip is damaged)") from None
         raise SourceError("not a DOCX file (it is not a zip archive)") from None
     with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise SourceError(f"not a DOCX file (the zip holds {len(entries):,} parts)")
-        # Declared sizes can be trusted: zipfile stops reading a part at its declared size.
-        unpacked = sum(e.file_size for e in entries)
-        if unpacked > max_unpacked:
-            raise SourceError(
-                f"the DOCX unpacks to {_size(unpacked)}, more than the {_size(max_unpacked)} "
-                "allowed"
+        try:
+            zipsafety.check_archive(
+                archive, what="the DOCX", max_members=MAX_ZIP_ENTRIES, max_unpacked=max_unpacked
             )
+        except zipsafety.UnsafeZip as error:
+            raise SourceError(str(error).rstrip(".")) from None
         if "word/document.xml" not in archive.namelist():
             raise SourceError("not a DOCX file (it has no word/document.xml)")
     try:

@@ -22,18 +22,15 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
+from hearth.lib import zipsafety
+
 from .importers import SourceError, parse_source
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 SCHEMAS = Path(__file__).parent / "schemas"
 
-# Zip safety: checked from the zip's directory before anything is unpacked. zipfile stops
-# reading a member at its declared size (and checks its CRC), so declared sizes hold.
-MAX_MEMBERS = 2_000
-MAX_UNPACKED = 150 * 1024 * 1024
-MAX_RATIO = 100  # text and XML compress 3-10 times; a bomb a thousand times
-RATIO_FLOOR = 1024 * 1024  # small members may compress well without harm
+MAX_MEMBERS = zipsafety.MAX_MEMBERS
 
 
 class ExchangeError(ValueError):
@@ -544,41 +541,12 @@ def write_codebook(codes: list[Code], *, origin: str = "Hearth") -> bytes:
 # -- The .qdpx zip -----------------------------------------------------------------------
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
-
-
 def open_zip(data: bytes, *, what: str = "The file") -> zipfile.ZipFile:
     """Open a zip after checking, from its directory alone, that it is safe to unpack."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
-        if data.startswith(b"PK"):
-            raise ExchangeError(f"{what} is a damaged zip archive.") from None
-        raise ExchangeError(f"{what} is not a zip archive (a .qdpx file is one).") from None
-    members = archive.infolist()
-    if len(members) > MAX_MEMBERS:
-        raise ExchangeError(f"{what} holds {len(members):,} files; at most {MAX_MEMBERS:,}.")
-    total = 0
-    for member in members:
-        name = member.filename
-        path = PurePosixPath(name.replace("\\", "/"))
-        drive = bool(path.parts) and ":" in path.parts[0]
-        if path.is_absolute() or ".." in path.parts or drive:
-            raise ExchangeError(f"{what} holds a file outside its folder (“{name}”): refused.")
-        total += member.file_size
-        if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(
-            member.compress_size, 1
-        ):
-            raise ExchangeError(
-                f"{what} looks like a zip bomb: “{name}” unpacks to {_size(member.file_size)} "
-                f"from {_size(member.compress_size)}."
-            )
-    if total > MAX_UNPACKED:
-        raise ExchangeError(
-            f"{what} unpacks to {_size(total)}, more than the {_size(MAX_UNPACKED)} allowed."
-        )
-    return archive
+        return zipsafety.open_zip(data, what=what, kind="a .qdpx file", max_members=MAX_MEMBERS)
+    except zipsafety.UnsafeZip as error:
+        raise ExchangeError(str(error)) from None
 
 
 def _read(archive: zipfile.ZipFile, name: str, what: str) -> bytes:

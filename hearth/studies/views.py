@@ -470,7 +470,9 @@ def source_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             context.update(confirm=confirm, preview=_preview(parsed), filename=filename)
             return render(request, "studies/source_import.html", context)
     context["form"] = form
-    return render(request, "studies/source_import.html", context)
+    return render(
+        request, "studies/source_import.html", context, status=400 if form.errors else 200
+    )
 
 
 @login_required

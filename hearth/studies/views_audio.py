@@ -97,6 +97,7 @@ def recording_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "studies/recording_upload.html",
         {"study": study, "member": member, "form": form, "models": transcripts.site_models()},
+        status=400 if form.errors else 200,
     )
 
 

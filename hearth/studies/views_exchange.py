@@ -90,7 +90,9 @@ def study_import(request: AuthenticatedRequest) -> HttpResponse:
                 request, f"Imported “{study.title}”: {exchange.import_summary(study)}."
             )
             return redirect("study", study.pk)
-    return render(request, "studies/exchange_import.html", {"form": form})
+    return render(
+        request, "studies/exchange_import.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -141,6 +143,7 @@ def codebook_exchange(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "studies/exchange_codebook.html",
         {"study": study, "member": member, "form": form, "lead": StudyRole.LEAD},
+        status=400 if form.errors else 200,
     )
 
 

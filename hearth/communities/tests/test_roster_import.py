@@ -501,7 +501,7 @@ def test_unreadable_file_is_one_clear_message_and_nothing_stored(
 ):
     client.login(email=school.director.email, password=PASSWORD)
     response = _upload(client, school, content, filename)
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert message in body
     assert body.count('class="error-text"') == 1

@@ -361,7 +361,7 @@ def test_a_photo_is_made_small_and_shown_only_to_those_who_may_see_the_person(
     bad.name = "me.png"
     client.login(email=school.mentor_a1.email, password=PASSWORD)
     response = client.post(reverse("photo_edit"), {"photo": bad})
-    assert response.status_code == 200 and "Upload a valid image" in response.content.decode()
+    assert response.status_code == 400 and "Upload a valid image" in response.content.decode()
 
 
 def test_a_newcomer_after_the_plan_is_placed_too(school):

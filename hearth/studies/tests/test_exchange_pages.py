@@ -63,7 +63,7 @@ def test_the_lead_imports_qualcoder_codes_and_sees_errors_on_the_form(world: Wor
     response = client.post(url, {"file": _upload(QUALCODER_CODES)}, follow=True)
     assert "9 codes added from plain_codes_categories_for_import.txt" in response.content.decode()
     again = client.post(url, {"file": _upload(QUALCODER_CODES)})
-    assert again.status_code == 200
+    assert again.status_code == 400
     assert "line 1: “code1” is already in the codebook" in again.content.decode()
     wrong = client.post(url, {"file": SimpleUploadedFile("codes.csv", b"name\nx\n")})
     assert "codes.csv is not a .qdc codebook or a .txt code list" in wrong.content.decode()
@@ -132,7 +132,7 @@ def test_a_bad_file_is_named_on_the_form_and_nothing_is_made(world: World) -> No
             "file": SimpleUploadedFile("broken.qdpx", b"PK\x03\x04" + b"\0" * 64),
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "broken.qdpx is a damaged zip archive" in response.content.decode()
     assert Study.objects.count() == before
 

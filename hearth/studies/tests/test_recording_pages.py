@@ -143,7 +143,7 @@ def test_a_file_that_is_not_a_recording_is_refused_and_nothing_is_kept(client, w
             reverse("recording_upload", args=[world.study.pk]),
             {"file": SimpleUploadedFile(name, data), "title": "Bad"},
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert reason in response.content.decode()
     assert not Source.objects.filter(title="Bad").exists()
     assert not Transcription.objects.exists()

@@ -143,7 +143,7 @@ def test_bad_files_say_why_and_import_nothing(
     before = (Source.objects.count(), Turn.objects.count())
     response = _preview(lead, world, name, content)
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Nothing was imported" in body and message in body
     assert "confirm" not in response.context
     assert (Source.objects.count(), Turn.objects.count()) == before
