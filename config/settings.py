@@ -159,7 +159,19 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Hearth <hearth@localhost>")
 TRANSCRIPTION_MODEL = env_str("TRANSCRIPTION_MODEL", "tiny.en")
 MODEL_CACHE = Path(env_str("HEARTH_MODEL_CACHE", str(BASE_DIR / "var" / "models")))
 
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background work: the database backend needs no other server; "redis" (pip install
+# 'hearth[redis]') hands the queue to RQ for large deployments. Short aliases or dotted paths.
+_TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+}
+_tasks_backend = env_str("TASKS_BACKEND", "database")
+TASKS = {"default": {"BACKEND": _TASKS_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+if TASKS["default"]["BACKEND"] == _TASKS_BACKENDS["redis"]:
+    # Only then, so a default install needs neither redis nor django-rq. Every Hearth task
+    # uses the "default" queue.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 
 # HEARTH_PRODUCTION makes the secure choice the default; each variable can still override it.
 HEARTH_PRODUCTION = env_bool("HEARTH_PRODUCTION", False)
