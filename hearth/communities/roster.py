@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -350,6 +351,19 @@ def check_size(*, filename: str, size: int) -> None:
             f"“{filename}” is {filesizeformat(size)}; the most Hearth accepts is "
             f"{filesizeformat(limit)}. Split the roster into smaller files."
         )
+
+
+class SpreadsheetField(forms.FileField):
+    """A CSV or XLSX upload, refused by its size before anything reads it into memory."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload:
+            try:
+                check_size(filename=upload.name, size=upload.size)
+            except RosterFileError as error:
+                raise forms.ValidationError(str(error)) from None
+        return upload
 
 
 def read_table(*, filename: str, content: bytes) -> Table:

@@ -17,7 +17,7 @@ from .models import RosterImport
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(
+    file = roster.SpreadsheetField(
         label="Roster file (CSV or XLSX)",
         # Empty files get the import's own message rather than the form's.
         allow_empty_file=True,
@@ -32,8 +32,6 @@ def roster_import(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            # Checked before reading, so a huge upload never sits in memory.
-            roster.check_size(filename=upload.name, size=upload.size)
             roster_import = roster.roster_upload(
                 program=program,
                 uploaded_by=request.user,

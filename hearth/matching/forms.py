@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from hearth.communities.models import AttributeDefinition, Cohort, Program, RelationshipKind
+from hearth.communities.roster import SpreadsheetField
 from hearth.people.models import Person
 
 from .engine import ordinal
@@ -185,7 +186,7 @@ class RematchForm(forms.Form):
 
 
 class PreferencesUploadForm(forms.Form):
-    file = forms.FileField(
+    file = SpreadsheetField(
         label="Preferences file (CSV or XLSX)",
         allow_empty_file=True,
         widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}),

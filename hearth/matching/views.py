@@ -10,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from hearth.communities.models import Cohort, MentorGroup
-from hearth.communities.roster import RosterFileError, RowError, check_size
+from hearth.communities.roster import RosterFileError, RowError
 from hearth.lib.http import AuthenticatedRequest
 from hearth.people.models import Person
 from hearth.people.permissions import (
@@ -373,8 +373,6 @@ def preferences_upload(request: AuthenticatedRequest, slug: str, cohort_pk: int)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            # Checked before reading, so a huge upload never sits in memory.
-            check_size(filename=upload.name, size=upload.size)
             done = preferences_import(cohort=cohort, filename=upload.name, content=upload.read())
         except RosterFileError as error:
             form.add_error("file", str(error))
@@ -525,7 +523,6 @@ def round_preferences_upload(request: AuthenticatedRequest, pk: int) -> HttpResp
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            check_size(filename=upload.name, size=upload.size)
             done = round_preferences_import(
                 round_=round_, filename=upload.name, content=upload.read()
             )

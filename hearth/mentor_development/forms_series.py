@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from hearth.communities.roster import SpreadsheetField
 from hearth.lib.time import local_to_utc, zone_named
 from hearth.people.models import Person
 from hearth.pulse.scoring import load_competency_bank
@@ -111,7 +112,7 @@ class InviteForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = SpreadsheetField(
         label="CSV or Excel file with a column “email”",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )

@@ -11,7 +11,6 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from hearth.communities.roster import RosterFileError, check_size
 from hearth.lib.http import AuthenticatedRequest
 from hearth.people.models import Person
 from hearth.people.permissions import (
@@ -140,13 +139,9 @@ def series_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            # Checked before reading, so a huge upload never sits in memory.
-            check_size(filename=upload.name, size=upload.size)
             enrolled = services.enrolments_import(
                 series=series, by=request.user, filename=upload.name, content=upload.read()
             )
-        except RosterFileError as error:
-            form.add_error("file", str(error))
         except services.EnrolmentImportInvalid as invalid:
             errors = [str(error) for error in invalid.errors]
         except ValidationError as error:
