@@ -7,11 +7,14 @@ from django.views.generic import RedirectView
 from hearth.api import urls as api_token_urls
 from hearth.api.api import api
 from hearth.communities import urls as community_urls
+from hearth.lib import health
 from hearth.people import views as people_views
 from hearth.people import views_two_step as two_step_views
 
 urlpatterns = [
     path("", people_views.home, name="home"),
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
     path("people/<int:pk>/", people_views.person_detail, name="person"),
     path("people/<int:pk>/photo/", people_views.person_photo, name="person_photo"),
     path("account/photo/", people_views.photo_edit, name="photo_edit"),
