@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import re
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
 import vl_convert as vlc
 from django.utils.html import escape
+
+KEPT_CHARTS = 256  # per process; a chart is tens of kilobytes
+
+
+def kept_by_figures(draw: Callable[..., str]) -> Callable[..., str]:
+    """Drawing a chart costs tens of milliseconds, more than the rest of most pages; the same
+    figures draw the same chart, so each process keeps the charts it drew lately, keyed by
+    their figures. New figures make a new key: there is nothing to invalidate."""
+    kept: OrderedDict[str, str] = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(draw)
+    def drawn(*args: Any, **kwargs: Any) -> str:
+        key = json.dumps([args, kwargs], sort_keys=True, default=str)
+        with lock:
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+        svg = draw(*args, **kwargs)
+        with lock:
+            kept[key] = svg
+            while len(kept) > KEPT_CHARTS:
+                kept.popitem(last=False)
+        return svg
+
+    return drawn
 
 
 def _label(svg: str, description: str) -> str:
@@ -23,6 +53,7 @@ def _label(svg: str, description: str) -> str:
     return re.sub(r"(<svg\b[^>]*>)", rf"\1<title>{text}</title>", svg, count=1)
 
 
+@kept_by_figures
 def meetings_per_month_svg(rows: Sequence[dict[str, Any]]) -> str:
     """A grouped bar chart of meetings per month, one colour per community."""
     communities = sorted({row["community"] for row in rows})
@@ -51,6 +82,7 @@ def meetings_per_month_svg(rows: Sequence[dict[str, Any]]) -> str:
     return _label(vlc.vegalite_to_svg(spec), description)
 
 
+@kept_by_figures
 def theme_trend_svg(rows: Sequence[dict[str, Any]], waves: Sequence[str]) -> str:
     """Small line charts, one per theme, of a mentor's own scores over check-ins (1 to 5)."""
     themes = list(dict.fromkeys(str(row["theme"]) for row in rows))
@@ -84,6 +116,7 @@ PRINT_CONFIG: dict[str, Any] = {
 }
 
 
+@kept_by_figures
 def grouped_bars_svg(
     rows: Sequence[dict[str, Any]],
     *,
@@ -117,6 +150,7 @@ def grouped_bars_svg(
     return _label(vlc.vegalite_to_svg(spec), description)
 
 
+@kept_by_figures
 def program_theme_trend_svg(rows: Sequence[dict[str, Any]], waves: Sequence[str]) -> str:
     """One line per theme of a program's mean scores (1 to 5) over check-ins; a wave hidden
     by the small-cell rule is not a row, so its point is absent."""
@@ -142,6 +176,7 @@ def program_theme_trend_svg(rows: Sequence[dict[str, Any]], waves: Sequence[str]
     return _label(vlc.vegalite_to_svg(spec), description)
 
 
+@kept_by_figures
 def meetings_per_month_print_svg(rows: Sequence[dict[str, Any]]) -> str:
     """meetings_per_month_svg at the size of a printed page: the same bars, larger type."""
     communities = list(dict.fromkeys(str(row["community"]) for row in rows))
@@ -168,6 +203,7 @@ def meetings_per_month_print_svg(rows: Sequence[dict[str, Any]]) -> str:
     return _label(vlc.vegalite_to_svg(spec), description)
 
 
+@kept_by_figures
 def growth_svg(rows: Sequence[dict[str, Any]], moments: Sequence[str], *, description: str) -> str:
     """One line per competency domain across self-rating moments (before, at the end, later),
     on the 1 to 5 scale. Rows are {"moment", "domain", "score"}; a hidden mean is not a row."""
@@ -188,6 +224,7 @@ def growth_svg(rows: Sequence[dict[str, Any]], moments: Sequence[str], *, descri
     return _label(vlc.vegalite_to_svg(spec), description)
 
 
+@kept_by_figures
 def growth_change_svg(rows: Sequence[dict[str, Any]], comparisons: Sequence[str]) -> str:
     """Horizontal bars of a cohort's mean paired change per competency domain, one colour per
     comparison (by the end, six months later). Rows are {"domain", "comparison", "change"};

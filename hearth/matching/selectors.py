@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -34,6 +34,9 @@ from .problem import cohort_start
 
 # A placement row that places someone (a mentoring override can leave a mentee with nobody).
 PLACED = Q(group__isnull=False) | Q(mentor__isnull=False)
+
+# A run's large JSON, which only its own page reads.
+RUN_RESULTS = ("settings", "problem", "terms", "shares", "infeasible_reasons", "unmatched")
 
 
 def runs_of(program: Program) -> list[MatchRun]:
@@ -168,20 +171,10 @@ def share_charts(run: MatchRun) -> list[ShareChart]:
             rows.append(
                 {"category": community, "series": "Whole class", "value": share["cohort_share"]}
             )
-        description = (
-            f"Bar chart of the share of {label} in each community next to the whole class's "
-            "share. The same numbers are in the table below the chart."
-        )
         charts.append(
             ShareChart(
                 label=label,
-                svg=grouped_bars_svg(
-                    rows,
-                    value_title=f"Share of {label}",
-                    description=description,
-                    percent=True,
-                    width=300,
-                ),
+                svg=_share_chart_svg(label, rows),
                 rows=[
                     {**s, "name": names.get(s["community"], "")}
                     for s in sorted(shares, key=lambda s: names.get(s["community"], ""))
@@ -189,6 +182,20 @@ def share_charts(run: MatchRun) -> list[ShareChart]:
             )
         )
     return charts
+
+
+def _share_chart_svg(label: str, rows: list[dict[str, Any]]) -> str:
+    description = (
+        f"Bar chart of the share of {label} in each community next to the whole class's "
+        "share. The same numbers are in the table below the chart."
+    )
+    return grouped_bars_svg(
+        rows,
+        value_title=f"Share of {label}",
+        description=description,
+        percent=True,
+        width=300,
+    )
 
 
 def run_review(run: MatchRun, *, community: str = "", with_charts: bool = True) -> Review:
@@ -297,46 +304,59 @@ class GroupIntake:
 def placements_for_home(
     person: Any, mentored_group_ids: list[int]
 ) -> tuple[list[OwnPlacement], list[GroupIntake]]:
-    """In one query: the learner's own placements by published matches (the latest per
-    program), and who the matches placed in the groups the user mentors, still there."""
+    """The learner's own placements by published matches (the latest per program), and who
+    the matches placed in the groups the user mentors, still there; three queries at most."""
     if not getattr(person, "is_authenticated", False):
         return [], []
+    own: list[OwnPlacement] = []
+    seen: set[int] = set()
+    placements = (
+        _published_placements()
+        .filter(learner_id=person.pk)
+        .select_related("run__program", "run__cohort", "run__round", "group__community", "mentor")
+        .defer(*[f"run__{name}" for name in RUN_RESULTS])
+    )
+    for placement in placements:
+        if placement.run.program_id not in seen:
+            seen.add(placement.run.program_id)
+            reasons = learner_reasons(placement.explanation)
+            own.append(OwnPlacement(placement.run, placement, reasons))
+    return own, _intakes(person, mentored_group_ids)
+
+
+def _published_placements() -> QuerySet[Placement]:
+    return Placement.objects.filter(PLACED, run__status=RunStatus.PUBLISHED).order_by(
+        "-run__published_at", "group__name", "learner__display_name", "pk"
+    )
+
+
+def _intakes(person: Any, group_ids: list[int]) -> list[GroupIntake]:
+    if not group_ids:
+        return []
     still_there = GroupMembership.objects.filter(
         person_id=OuterRef("learner_id"),
         group_id=OuterRef("group_id"),
         role=MemberRole.LEARNER,
         end_date__isnull=True,
     )
-    mine = Q(learner_id=person.pk)
-    if mentored_group_ids:
-        mine |= Q(
-            Exists(still_there),
-            group_id__in=mentored_group_ids,
-            run__kind=RunKind.PLACEMENT,
-        )
-    placements = (
-        Placement.objects.filter(mine, PLACED, run__status=RunStatus.PUBLISHED)
-        .select_related(
-            "run__program", "run__cohort", "run__round", "group__community", "mentor", "learner"
-        )
-        .order_by("-run__published_at", "group__name", "learner__display_name", "pk")
+    # Names only: a mentor's group can take in a whole class.
+    rows = list(
+        _published_placements()
+        .filter(Exists(still_there), group_id__in=group_ids, run__kind=RunKind.PLACEMENT)
+        .exclude(learner_id=person.pk)
+        .values_list("run_id", "group_id", "group__name", "learner__display_name")
     )
-    own: list[OwnPlacement] = []
-    seen: set[int] = set()
+    runs = (
+        MatchRun.objects.select_related("program", "cohort", "round")
+        .defer(*RUN_RESULTS)
+        .in_bulk({run_id for run_id, *_ in rows})
+    )
     intakes: dict[tuple[int, int], GroupIntake] = {}
-    for placement in placements:
-        if placement.learner_id == person.pk:
-            if placement.run.program_id not in seen:
-                seen.add(placement.run.program_id)
-                reasons = learner_reasons(placement.explanation)
-                own.append(OwnPlacement(placement.run, placement, reasons))
-            continue
-        assert placement.group is not None
-        key = (placement.run_id, placement.group.pk)
-        if key not in intakes:
-            intakes[key] = GroupIntake(placement.group.name, placement.run, [])
-        intakes[key].learners.append(placement.learner.display_name)
-    return own, list(intakes.values())
+    for run_id, group_id, group_name, learner_name in rows:
+        if (run_id, group_id) not in intakes:
+            intakes[run_id, group_id] = GroupIntake(group_name, runs[run_id], [])
+        intakes[run_id, group_id].learners.append(learner_name)
+    return list(intakes.values())
 
 
 # --- Choices people are asked for --------------------------------------------------------------

@@ -134,7 +134,11 @@ class Meeting(models.Model):
                 condition=models.Q(duration_minutes__gt=0), name="meeting_has_duration"
             ),
         ]
-        indexes = [models.Index(fields=["starts_at"])]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            # A pair's meetings by date: when each pair last met, a pair's meeting list.
+            models.Index(fields=["relationship", "starts_at"], name="meeting_pair_by_date"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -8,7 +8,7 @@ from django.utils import timezone
 from hearth.lib.charts import meetings_per_month_svg
 from hearth.people.permissions import directed_communities_in, get_program_for_user
 
-from .cadence import meetings_per_month, overdue_relationships
+from .cadence import late_pairs, meetings_per_month
 
 
 @login_required
@@ -18,7 +18,9 @@ def overdue(request: HttpRequest, slug: str) -> HttpResponse:
     if not communities.exists():
         raise Http404("Not found.")
     now = timezone.now()
-    late = overdue_relationships(program=program, communities=communities, now=now)
+    late = late_pairs(
+        program=program, communities=communities, now=now, page=request.GET.get("page")
+    )
     per_month = meetings_per_month(communities=communities, now=now)
     names = sorted({row["community"] for row in per_month})
     counts = {(row["month"], row["community"]): row["meetings"] for row in per_month}
@@ -28,8 +30,10 @@ def overdue(request: HttpRequest, slug: str) -> HttpResponse:
         "meetings/overdue.html",
         {
             "program": program,
-            "late": late,
-            "stalled_count": sum(due.stalled for due in late),
+            "late": late.rows,
+            "pages": late.page,
+            "late_count": late.total,
+            "stalled_count": late.stalled,
             "community_names": names,
             "month_rows": [(month, [counts[month, name] for name in names]) for month in months],
             "chart": meetings_per_month_svg(per_month),

@@ -61,6 +61,7 @@ def home_for(user: Any) -> Home:
         "memberships",
         queryset=GroupMembership.objects.filter(role=MemberRole.LEARNER, end_date__isnull=True)
         .select_related("person")
+        .only("group_id", "person_id", "person__display_name", "person__learner_year")
         .order_by("person__display_name"),
         to_attr="open_learners",
     )

@@ -10,6 +10,7 @@ import json
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,19 @@ class ItemBank:
 
     def items_for(self, theme_key: str) -> tuple[Item, ...]:
         """The theme's items in bank order, so columns line up across respondents."""
-        return tuple(item for item in self.items if item.theme == theme_key)
+        return self._items_by_theme.get(theme_key, ())
+
+    # Worked out once per bank: every response is scored against them.
+    @cached_property
+    def _items_by_theme(self) -> dict[str, tuple[Item, ...]]:
+        return {
+            theme.key: tuple(item for item in self.items if item.theme == theme.key)
+            for theme in self.themes
+        }
+
+    @cached_property
+    def _item_keys(self) -> frozenset[str]:
+        return frozenset(item.key for item in self.items)
 
 
 def _required(data: Mapping[str, Any], field: str, kind: Any, where: str) -> Any:
@@ -224,10 +237,10 @@ def theme_scores(answers: Mapping[str, int | None], bank: ItemBank) -> dict[str,
     mean rather than counted as a neutral answer. An answer to an item the bank does not have
     raises ValueError: it means the response and the bank have drifted apart.
     """
-    known = {item.key for item in bank.items}
-    for key in answers:
-        if key not in known:
-            raise ValueError(f"answer to unknown item {key!r}")
+    known = bank._item_keys
+    if not known.issuperset(answers):
+        unknown = next(key for key in answers if key not in known)
+        raise ValueError(f"answer to unknown item {unknown!r}")
     scores: dict[str, float | None] = {}
     for theme in bank.themes:
         items = bank.items_for(theme.key)
@@ -263,13 +276,24 @@ def cronbach_alpha(rows: Sequence[Sequence[float | None]]) -> float | None:
         raise ValueError("every row must have the same number of items")
     if item_count < 2:
         return None
-    total_variance = statistics.variance([sum(row) for row in complete])
+    total_variance = _variance([sum(row) for row in complete])
     if total_variance == 0:
         return None
     item_variance = sum(
-        statistics.variance([row[column] for row in complete]) for column in range(item_count)
+        _variance([row[column] for row in complete]) for column in range(item_count)
     )
     return item_count / (item_count - 1) * (1 - item_variance / total_variance)
+
+
+def _variance(values: Sequence[float]) -> float:
+    """Sample variance (n - 1), as `statistics.variance` gives it, faster: answers are whole
+    numbers, whose sums are exact, so one division rounds once (it works in fractions)."""
+    count = len(values)
+    if all(float(value).is_integer() for value in values):
+        whole = [int(value) for value in values]
+        total = sum(whole)
+        return (count * sum(v * v for v in whole) - total * total) / (count * (count - 1))
+    return statistics.variance(values)
 
 
 def scale_reliability(

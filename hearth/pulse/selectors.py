@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils import timezone
 
 from hearth.communities.models import (
@@ -23,6 +25,7 @@ from hearth.lib.suppression import (
     suppress_breakdown,
     suppress_series,
 )
+from hearth.meetings.cadence import late_rhythms, open_relationships
 from hearth.people.models import Person
 
 from .models import FeedbackSharing, HarmRuleSettings, MenteeFeedback, PulseResponse, PulseWave
@@ -121,22 +124,26 @@ class _ProgramAnswers:
     def __init__(self, program: Program) -> None:
         self.bank = load_item_bank()
         self.waves = list(PulseWave.objects.filter(program=program).order_by("opens_on"))
-        self.responses = list(
-            PulseResponse.objects.filter(wave__program=program, skipped=False).only(
-                "wave_id", "community_id", "answers"
-            )
-        )
-        self.scored = [(r, theme_scores(r.answers, self.bank)) for r in self.responses]
+        self.answers: list[dict[str, int | None]] = []
+        # Theme scores by wave and community, in the order they were answered.
+        self.scores: dict[tuple[int, int | None], list[dict[str, float | None]]] = defaultdict(list)
+        self.scores_by_wave: dict[int, list[dict[str, float | None]]] = defaultdict(list)
+        for wave_id, community_id, answers in PulseResponse.objects.filter(
+            wave__program=program, skipped=False
+        ).values_list("wave_id", "community_id", "answers"):
+            scores = theme_scores(answers, self.bank)
+            self.answers.append(answers)
+            self.scores[wave_id, community_id].append(scores)
+            self.scores_by_wave[wave_id].append(scores)
         self.communities = list(program.communities.order_by("name"))
 
     def values(self, theme: Theme, wave_id: int, community_id: int | None = None) -> list[float]:
-        return [
-            score
-            for r, scores in self.scored
-            if r.wave_id == wave_id
-            and (community_id is None or r.community_id == community_id)
-            and (score := scores[theme.key]) is not None
-        ]
+        scored = (
+            self.scores_by_wave[wave_id]
+            if community_id is None
+            else self.scores[wave_id, community_id]
+        )
+        return [score for scores in scored if (score := scores[theme.key]) is not None]
 
     def over_time(self) -> list[ThemeRow]:
         rows = []
@@ -163,11 +170,11 @@ class _ProgramAnswers:
 def program_pulse(program: Program, wave: PulseWave | None = None) -> ProgramPulse:
     """Aggregates under the small-cell rule; free text never leaves the respondent."""
     answers = _ProgramAnswers(program)
-    waves, responses = answers.waves, answers.responses
+    waves = answers.waves
     wave = wave or (waves[-1] if waves else None)
-    counts = [(w.label, sum(1 for r in responses if r.wave_id == w.pk), None) for w in waves]
+    counts = [(w.label, len(answers.scores_by_wave[w.pk]), None) for w in waves]
     reliability = scale_reliability(
-        [r.answers for r in responses], answers.bank, minimum_responses=MINIMUM_FOR_RELIABILITY
+        answers.answers, answers.bank, minimum_responses=MINIMUM_FOR_RELIABILITY
     )
     return ProgramPulse(
         waves=waves,
@@ -177,7 +184,7 @@ def program_pulse(program: Program, wave: PulseWave | None = None) -> ProgramPul
         by_community=answers.by_community(wave),
         responses_per_wave=suppress_series(counts),
         reliability=reliability,
-        answered=len(responses),
+        answered=len(answers.answers),
         notice=answers.bank.notice,
     )
 
@@ -245,48 +252,95 @@ class MentorFlag:
     suggestions: list[str]
 
 
-def harm_flags(program: Program, now: dt.datetime | None = None) -> list[MentorFlag]:
-    """Every current mentor of the program with what the warning rules say of them."""
-    from hearth.meetings.cadence import open_relationships, relationship_due
+def _meetings_by_mentor(
+    program: Program, now: dt.datetime, mentor_id: int | None
+) -> tuple[Counter[int], Counter[int]]:
+    """Open relationships per mentor, and those overdue for a meeting or stalled by the
+    meetings app's rule; the database counts the first and finds the few late ones."""
+    relationships = open_relationships(program=program).select_related(None).order_by()
+    if mentor_id is not None:
+        relationships = relationships.filter(mentor_id=mentor_id)
+    total = Counter(
+        dict(
+            relationships.values("mentor_id").annotate(n=Count("pk")).values_list("mentor_id", "n")
+        )
+    )
+    late = late_rhythms(relationships, program_ids=[program.pk], now=now)
+    return total, Counter(rhythm.mentor_id for rhythm in late)
 
-    now = now or timezone.now()
+
+def _harmed_scores(
+    program: Program, mentor_ids: Iterable[int], bank: ItemBank
+) -> dict[int, tuple[float, ...]]:
+    """Each mentor's last two "harmed" scores, oldest first: all the warning rules read."""
+    answers_by_mentor: dict[int, list[dict[str, int | None]]] = defaultdict(list)
+    for person_id, answers in (
+        PulseResponse.objects.filter(
+            wave__program=program, skipped=False, person_id__in=list(mentor_ids)
+        )
+        .order_by("wave__opens_on")
+        .values_list("person_id", "answers")
+    ):
+        answers_by_mentor[person_id].append(answers)
+    harmed: dict[int, tuple[float, ...]] = {}
+    for person_id, all_answers in answers_by_mentor.items():
+        latest: list[float] = []
+        for answers in reversed(all_answers):
+            score = theme_scores(answers, bank).get("harmed")
+            if score is not None:
+                latest.insert(0, score)
+                if len(latest) == 2:
+                    break
+        harmed[person_id] = tuple(latest)
+    return harmed
+
+
+def _harm_flags(program: Program, now: dt.datetime, mentor_id: int | None) -> list[MentorFlag]:
     bank = load_item_bank()
     rules = harm_rules_for(program)
     open_members = GroupMembership.objects.filter(program=program, end_date__isnull=True)
-    tenures = list(open_members.filter(role=MemberRole.MENTOR).select_related("group"))
-    learners_in = Counter(
-        open_members.filter(role=MemberRole.LEARNER).values_list("group_id", flat=True)
-    )
-    mentors_in = Counter(t.group_id for t in tenures)
-    by_mentor: dict[int, list[GroupMembership]] = defaultdict(list)
-    for tenure in tenures:
-        by_mentor[tenure.person_id].append(tenure)
-    load = {m: sum(learners_in[t.group_id] for t in ts) for m, ts in by_mentor.items()}
-    median = statistics.median(load.values()) if load else 0
-    relationships: Counter[int] = Counter()
-    overdue: Counter[int] = Counter()
-    for due in relationship_due(open_relationships(program=program), now=now):
-        relationships[due.relationship.mentor_id] += 1
-        overdue[due.relationship.mentor_id] += due.overdue or due.stalled
-    harmed: dict[int, list[float]] = defaultdict(list)
-    for response in PulseResponse.objects.filter(
-        wave__program=program, skipped=False, person_id__in=list(by_mentor)
-    ).order_by("wave__opens_on"):
-        score = theme_scores(response.answers, bank).get("harmed")
-        if score is not None:
-            harmed[response.person_id].append(score)
-    flags = []
-    for mentor_id, ts in by_mentor.items():
-        signals = MentorSignals(
-            learners=load[mentor_id],
-            median_learners=median,
-            harmed_scores=tuple(harmed[mentor_id]),
-            overdue=overdue[mentor_id],
-            relationships=relationships[mentor_id],
-            has_co_mentor=any(mentors_in[t.group_id] > 1 for t in ts),
+    # Every mentor's tenures, even for one mentor's flag: the median load is the program's.
+    tenures = list(
+        open_members.filter(role=MemberRole.MENTOR).values_list(
+            "person_id", "group_id", "group__community_id"
         )
-        flags.append(MentorFlag(mentor_id, ts[0].group.community_id, suggestions(signals, rules)))
+    )
+    learners_in = dict(
+        open_members.filter(role=MemberRole.LEARNER)
+        .values("group_id")
+        .annotate(learners=Count("pk"))
+        .values_list("group_id", "learners")
+        .order_by()
+    )
+    mentors_in = Counter(group_id for _, group_id, _ in tenures)
+    by_mentor: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for person_id, group_id, community_id in tenures:
+        by_mentor[person_id].append((group_id, community_id))
+    load = {
+        m: sum(learners_in.get(group_id, 0) for group_id, _ in ts) for m, ts in by_mentor.items()
+    }
+    median = statistics.median(load.values()) if load else 0
+    flagged = list(by_mentor) if mentor_id is None else [m for m in by_mentor if m == mentor_id]
+    relationships, overdue = _meetings_by_mentor(program, now, mentor_id)
+    harmed = _harmed_scores(program, flagged, bank)
+    flags = []
+    for mentor in flagged:
+        ts = by_mentor[mentor]
+        signals = MentorSignals(
+            learners=load[mentor],
+            median_learners=median,
+            harmed_scores=harmed.get(mentor, ()),
+            overdue=overdue[mentor],
+            relationships=relationships[mentor],
+            has_co_mentor=any(mentors_in[group_id] > 1 for group_id, _ in ts),
+        )
+        flags.append(MentorFlag(mentor, ts[0][1], suggestions(signals, rules)))
     return flags
+
+
+def harm_flags(program: Program, now: dt.datetime | None = None) -> list[MentorFlag]:
+    """Every current mentor of the program with what the warning rules say of them."""
+    return _harm_flags(program, now or timezone.now(), mentor_id=None)
 
 
 def my_suggestions(person: Person) -> list[tuple[Program, list[str]]]:
@@ -296,10 +350,11 @@ def my_suggestions(person: Person) -> list[tuple[Program, list[str]]]:
         memberships__role=MemberRole.MENTOR,
         memberships__end_date__isnull=True,
     ).distinct()
+    now = timezone.now()
     found = []
     for program in programs:
-        for flag in harm_flags(program):
-            if flag.mentor_id == person.pk and flag.suggestions:
+        for flag in _harm_flags(program, now, mentor_id=person.pk):
+            if flag.suggestions:
                 found.append((program, flag.suggestions))
     return found
 

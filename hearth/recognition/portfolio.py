@@ -14,6 +14,7 @@ from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from hearth.communities.models import GroupMembership, MemberRole, Relationship
@@ -85,6 +86,12 @@ def portfolio_content(
     programs = {r.program_id: r.program for r in relationships}
     programs.update({t.program_id: t.program for t in tenures})
     order = sorted(programs, key=lambda pk: programs[pk].name)
+    # As `selectors.mentoring_starts` reads them, from the rows above.
+    first_mentored: dict[int, dt.date] = {}
+    for program_id, start in [(t.program_id, t.start_date) for t in tenures] + [
+        (r.program_id, r.start_date) for r in relationships
+    ]:
+        first_mentored[program_id] = min(start, first_mentored.get(program_id, start))
     graduates = selectors.graduates_under(mentor)
 
     # Programs, communities and years served.
@@ -140,8 +147,9 @@ def portfolio_content(
 
     # Meetings held: not cancelled and already begun.
     held = Meeting.objects.filter(cancelled_at__isnull=True, starts_at__lt=now)
+    # By the relationships already read rather than a join, so the database starts from them.
     one_on_ones = list(
-        held.filter(relationship__mentor=mentor).values_list(
+        held.filter(relationship_id__in=[r.pk for r in relationships]).values_list(
             "relationship_id", "starts_at", "duration_minutes"
         )
     )
@@ -241,13 +249,12 @@ def portfolio_content(
         "open_doors": DropIn.objects.filter(host=mentor, starts_at__lt=now).count(),
     }
 
-    goals_of_mentees = Goal.objects.filter(relationship__mentor=mentor)
-    reached = goals_of_mentees.filter(status=GoalStatus.ACHIEVED)
-    goals = {
-        "set": goals_of_mentees.count(),
-        "reached": reached.count(),
-        "learners": reached.values("relationship__mentee_id").distinct().count(),
-    }
+    achieved = Q(status=GoalStatus.ACHIEVED)
+    goals = Goal.objects.filter(relationship__mentor=mentor).aggregate(
+        set=Count("pk"),
+        reached=Count("pk", filter=achieved),
+        learners=Count("relationship__mentee", distinct=True, filter=achieved),
+    )
 
     quotable = selectors.quotable_notes(mentor)
     if note_ids is not None:
@@ -264,7 +271,12 @@ def portfolio_content(
 
     milestones = [
         {"label": m.label, "date": long_date(m.reached_on)}
-        for m in selectors.milestones_for(mentor, today=today)
+        for m in selectors.milestones_from(
+            first_mentored,
+            graduates,
+            names={pk: program.name for pk, program in programs.items()},
+            today=today,
+        )
     ]
     acknowledgments = [
         {

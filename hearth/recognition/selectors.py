@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from hearth.communities.models import (
@@ -74,17 +74,22 @@ def graduates_under(person: Person) -> list[Graduate]:
     the person had a relationship of any kind with that learner in that program (a group's
     LC-mentor relationship ends on graduation day, so it counts). Each learner once per program.
     """
-    mentored_then = Relationship.objects.filter(
-        mentor=person,
-        mentee=OuterRef("person"),
-        program=OuterRef("program"),
-        start_date__lte=OuterRef("end_date"),
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("end_date")))
+    # Read from the person's own relationships, so the database starts from their mentees
+    # rather than from every graduate of the school.
+    graduated = "mentee__memberships__"
     rows = (
-        GroupMembership.objects.filter(role=MemberRole.LEARNER, end_reason=EndReason.GRADUATED)
-        .filter(Exists(mentored_then))
-        .order_by("end_date", "pk")
-        .values_list("program_id", "person_id", "end_date")
+        Relationship.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=F(f"{graduated}end_date")),
+            mentor=person,
+            start_date__lte=F(f"{graduated}end_date"),
+            **{
+                f"{graduated}role": MemberRole.LEARNER,
+                f"{graduated}end_reason": EndReason.GRADUATED,
+                f"{graduated}program": F("program"),
+            },
+        )
+        .order_by(f"{graduated}end_date", f"{graduated}pk")
+        .values_list(f"{graduated}program_id", "mentee_id", f"{graduated}end_date")
     )
     seen: set[tuple[int, int]] = set()
     graduates = []
@@ -96,13 +101,7 @@ def graduates_under(person: Person) -> list[Graduate]:
 
 
 def milestones_for(person: Person, *, today: dt.date | None = None) -> list[Milestone]:
-    """Milestones reached by `today`, newest first, computed from the longitudinal record.
-
-    Years of service count, per program, from the first day the person mentored there
-    (1, 3, 5, 10 years and every five after); graduates count as in `graduates_under`
-    (the 1st, 5th, 10th, 25th, 50th... learner graduated in a program).
-    """
-    today = today or timezone.localdate()
+    """Milestones reached by `today`, newest first, computed from the longitudinal record."""
     starts = mentoring_starts(person)
     graduates = graduates_under(person)
     names = dict(
@@ -110,6 +109,23 @@ def milestones_for(person: Person, *, today: dt.date | None = None) -> list[Mile
             "pk", "name"
         )
     )
+    return milestones_from(starts, graduates, names=names, today=today or timezone.localdate())
+
+
+def milestones_from(
+    starts: dict[int, dt.date],
+    graduates: list[Graduate],
+    *,
+    names: dict[int, str],
+    today: dt.date,
+) -> list[Milestone]:
+    """Milestones from the day the person first mentored in each program (`mentoring_starts`)
+    and their graduates (`graduates_under`), for a page that has read them already.
+
+    Years of service count, per program, from the first day the person mentored there
+    (1, 3, 5, 10 years and every five after); graduates count as in `graduates_under`
+    (the 1st, 5th, 10th, 25th, 50th... learner graduated in a program).
+    """
     milestones = []
     for program_id, start in starts.items():
         for years in SERVICE_YEARS:

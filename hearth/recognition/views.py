@@ -140,7 +140,9 @@ def portfolio_settings(request: AuthenticatedRequest, slug: str) -> HttpResponse
 
 @login_required
 def portfolio(request: AuthenticatedRequest) -> HttpResponse:
-    issued = IssuedDocument.objects.filter(person=request.user, kind=DocumentKind.PORTFOLIO)
+    issued = IssuedDocument.objects.filter(person=request.user, kind=DocumentKind.PORTFOLIO).only(
+        "issued_at", "code"
+    )
     return render(
         request,
         "recognition/portfolio.html",

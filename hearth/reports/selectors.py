@@ -4,12 +4,24 @@ and the PDF, so they cannot disagree."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Min, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Case,
+    Count,
+    Expression,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 from django.utils import timezone
 
 from hearth.communities.models import (
@@ -24,13 +36,17 @@ from hearth.communities.models import (
     RelationshipStatus,
 )
 from hearth.lib.suppression import DEFAULT_K, Cell, flagged_count_label, suppress_breakdown
-from hearth.meetings.cadence import DEFAULT_STALLED_AFTER_DAYS, relationship_due
+from hearth.meetings.cadence import DEFAULT_STALLED_AFTER_DAYS
 from hearth.meetings.models import Cadence, Meeting, ProgramMeetingSettings
 from hearth.mentor_development.selectors.series import series_completion_in
 from hearth.pulse.models import PulseWave
 from hearth.pulse.selectors import program_pulse
 from hearth.recognition.models import Acknowledgment, ThankYouNote
 from hearth.serendipity.models import Pairing, PairingMember, Response, Round
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 PROGRAM = "Program"
 COUNT, SHARE, MEAN = "count", "share", "mean"
@@ -209,29 +225,34 @@ class _Year:
 
 
 def _participation(program: Program, communities: list[Community], year: _Year) -> Section:
-    people: dict[tuple[int, str], set[int]] = defaultdict(set)
-    everyone: dict[int, set[int]] = defaultdict(set)
-    groups: dict[int, set[int]] = defaultdict(set)
-    for person_id, role, group_id, community_id in GroupMembership.objects.filter(
+    active = GroupMembership.objects.filter(
         _overlapping(year.start, year.as_of), program=program
-    ).values_list("person_id", "role", "group_id", "group__community_id"):
-        people[community_id, role].add(person_id)
-        everyone[community_id].add(person_id)
-        groups[community_id].add(group_id)
+    ).order_by()
+    mentor, learner = Q(role=MemberRole.MENTOR), Q(role=MemberRole.LEARNER)
+    people = {
+        "mentors": Count("person", distinct=True, filter=mentor),
+        "learners": Count("person", distinct=True, filter=learner),
+        "everyone": Count("person", distinct=True),
+        "groups": Count("group", distinct=True),
+    }
+    per_community = {
+        row["group__community_id"]: row
+        for row in active.values("group__community_id").annotate(**people)
+    }
+    # A person counted in two communities counts once in the program.
+    in_program = active.aggregate(**people)
+    nobody = dict.fromkeys(people, 0)
 
-    def across(sets: Iterable[set[int]]) -> set[int]:
-        return set().union(*sets)
+    def count(community: Community, key: str) -> int:
+        return int(per_community.get(community.pk, nobody)[key])
 
     columns = []
-    for role, measure in [(MemberRole.MENTOR, "Mentors"), (MemberRole.LEARNER, "Learners")]:
-        cells = {c.name: (n, float(n)) for c in communities for n in [len(people[c.pk, role])]}
-        total = len(across(people[c.pk, role] for c in communities))
+    for key, measure in [("mentors", "Mentors"), ("learners", "Learners")]:
+        cells = {c.name: (n, float(n)) for c in communities for n in [count(c, key)]}
+        total = in_program[key]
         columns.append((measure, _breakdown(measure, COUNT, cells, (total, float(total)))))
-    group_cells = {c.name: (len(everyone[c.pk]), float(len(groups[c.pk]))) for c in communities}
-    group_total = (
-        len(across(everyone.values())),
-        float(len(across(groups.values()))),
-    )
+    group_cells = {c.name: (count(c, "everyone"), float(count(c, "groups"))) for c in communities}
+    group_total = (in_program["everyone"], float(in_program["groups"]))
     columns.append(("Groups", _breakdown("Groups", COUNT, group_cells, group_total)))
     return Section(
         key="participation",
@@ -245,65 +266,98 @@ def _participation(program: Program, communities: list[Community], year: _Year) 
     )
 
 
-def _learner_year_in(
-    program: Program, year: _Year, class_year: int | None, learner_year: int | None
-) -> int | None:
-    """The mentee's year of study during the report's year: from the class they graduate
-    with when known (their current year has moved on since a past year), else as recorded."""
-    if class_year is not None:
-        then = program.years_of_study - (class_year - (year.start.year + 1))
-        if 1 <= then <= program.years_of_study:
-            return then
-    return learner_year
+class _DaysBetween(Func):
+    """Whole days from the first date to the second, as an integer, on either database."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+    def __init__(self, start: Expression, end: Expression) -> None:
+        super().__init__(end, start)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, Any]:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+def _expected_every_days(program: Program, year: _Year) -> tuple[Case, dict[int, int]]:
+    """The program's expected days between meetings for each mentee in the report's year, as
+    a database expression, with the expectations themselves.
+
+    The mentee's year of study then comes from the class they graduate with when known (their
+    current year has moved on since a past year), else as recorded."""
+    every_days = {
+        learner_year: days
+        for learner_year, days in Cadence.objects.filter(program=program).values_list(
+            "learner_year", "every_days"
+        )
+        if learner_year is not None
+    }
+    years = program.years_of_study
+    graduating_then = year.start.year + 1
+    # A class graduating in `graduating_then + years - n` is in its year n during the report.
+    class_known = Q(
+        mentee__class_year__gte=graduating_then, mentee__class_year__lte=graduating_then + years - 1
+    )
+    expected = Case(
+        *[
+            When(
+                (class_known & Q(mentee__class_year=graduating_then + years - learner_year))
+                | (~class_known & Q(mentee__learner_year=learner_year)),
+                then=Value(days),
+            )
+            for learner_year, days in every_days.items()
+        ],
+        default=None,
+        output_field=IntegerField(),
+    )
+    return expected, every_days
 
 
 def _cadence(program: Program, communities: list[Community], year: _Year) -> Section:
-    relationships = list(
-        Relationship.objects.filter(
-            _overlapping(year.start, year.as_of),
-            program=program,
-            kind=RelationshipKind.LC_MENTOR,
-        ).values_list(
-            "pk",
-            "group__community_id",
-            "start_date",
-            "end_date",
-            "mentee__class_year",
-            "mentee__learner_year",
-        )
-    )
     since, until = year.window
-    held_in_year = Meeting.objects.filter(
-        relationship__program=program,
-        relationship__kind=RelationshipKind.LC_MENTOR,
-        cancelled_at__isnull=True,
-        starts_at__gte=since,
-        starts_at__lt=until,
+    expected_every, every_days = _expected_every_days(program, year)
+    relationships = Relationship.objects.filter(
+        _overlapping(year.start, year.as_of),
+        program=program,
+        kind=RelationshipKind.LC_MENTOR,
+    ).annotate(
+        held=Count(
+            "meetings",
+            filter=Q(
+                meetings__cancelled_at__isnull=True,
+                meetings__starts_at__gte=since,
+                meetings__starts_at__lt=until,
+            ),
+        ),
+        every=expected_every,
+        days=_DaysBetween(
+            Greatest("start_date", Value(year.start)),
+            Least(Coalesce("end_date", Value(year.as_of)), Value(year.as_of)),
+        ),
     )
-    held = Counter(
-        dict(
-            held_in_year.values("relationship_id")
-            .annotate(n=Count("pk"))
-            .values_list("relationship_id", "n")
-            .order_by()
-        )
-    )
-    every_days = dict(
-        Cadence.objects.filter(program=program).values_list("learner_year", "every_days")
-    )
+    # A relationship is measured when open in the year for at least one full interval, and met
+    # as often as expected when it held a meeting for each full interval.
     in_community: Counter[int] = Counter()
     meetings: Counter[int] = Counter()
-    measured: Counter[int] = Counter()
-    on_track: Counter[int] = Counter()
-    for pk, community_id, start, end, class_year, learner_year in relationships:
+    measured_in: Counter[int] = Counter()
+    on_track_in: Counter[int] = Counter()
+    for community_id, held, every, days in relationships.values_list(
+        "group__community_id", "held", "every", "days"
+    ).order_by():
         in_community[community_id] += 1
-        meetings[community_id] += held[pk]
-        year_then = _learner_year_in(program, year, class_year, learner_year)
-        every = every_days.get(year_then) if year_then is not None else None
-        days = (min(end or year.as_of, year.as_of) - max(start, year.start)).days
+        meetings[community_id] += held
         if every and days >= every:
-            measured[community_id] += 1
-            on_track[community_id] += held[pk] >= days // every
+            measured_in[community_id] += 1
+            on_track_in[community_id] += held >= days // every
 
     def share(done: int, of: int) -> float | None:
         return done / of if of else None
@@ -335,12 +389,12 @@ def _cadence(program: Program, communities: list[Community], year: _Year) -> Sec
                 "Met as often as expected",
                 SHARE,
                 {
-                    c.name: (measured[c.pk], share(on_track[c.pk], measured[c.pk]))
+                    c.name: (measured_in[c.pk], share(on_track_in[c.pk], measured_in[c.pk]))
                     for c in communities
                 },
                 (
-                    sum(measured[i] for i in ids),
-                    share(sum(on_track[i] for i in ids), sum(measured[i] for i in ids)),
+                    sum(measured_in[i] for i in ids),
+                    share(sum(on_track_in[i] for i in ids), sum(measured_in[i] for i in ids)),
                 ),
             ),
         ),
@@ -361,7 +415,7 @@ def _cadence(program: Program, communities: list[Community], year: _Year) -> Sec
         ],
         tables=[
             _by_community_table("Meeting cadence", communities, columns),
-            _per_month(program, communities, year, held_in_year, in_community),
+            _per_month(program, communities, year, in_community),
         ],
     )
 
@@ -378,12 +432,19 @@ def _per_month(
     program: Program,
     communities: list[Community],
     year: _Year,
-    held_in_year: QuerySet[Meeting],
     in_community: Counter[int],
 ) -> Table:
     """Meetings per month, hidden for the communities whose relationships are hidden."""
+    since, until = year.window
     counted = (
-        held_in_year.annotate(month=TruncMonth("starts_at"))
+        Meeting.objects.filter(
+            relationship__program=program,
+            relationship__kind=RelationshipKind.LC_MENTOR,
+            cancelled_at__isnull=True,
+            starts_at__gte=since,
+            starts_at__lt=until,
+        )
+        .annotate(month=TruncMonth("starts_at"))
         .values_list("month", "relationship__group__community_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -406,25 +467,47 @@ def _per_month(
     return table
 
 
-def _changes(program: Program, year: _Year) -> Section:
-    open_then = list(
+def _open_and_stalled(program: Program, year: _Year, stalled_after: int) -> tuple[int, int]:
+    """Relationships open on the year's last day, and how many had stalled by then: the
+    meetings app's rule (`relationship_due`) counted by the database rather than row by row.
+    One open then and ended since was not ended then, so it counts as active."""
+    as_of_moment = min(_moment(year.as_of + dt.timedelta(days=1)), year.now)
+    today = timezone.localdate(as_of_moment)
+    # Stalled: the last held meeting (or, with none, the start) is `stalled_after` days ago or
+    # more, so a meeting from this moment on keeps a relationship going.
+    recent_from = _moment(today - dt.timedelta(days=stalled_after - 1))
+    held = Q(meetings__cancelled_at__isnull=True, meetings__starts_at__lte=as_of_moment)
+    counted = (
         Relationship.objects.filter(program=program, start_date__lte=year.as_of)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=year.as_of))
-        .only("pk", "program_id", "start_date", "end_date", "status")
+        .annotate(last_met=Max("meetings__starts_at", filter=held))
+        .order_by()
+        .aggregate(
+            open=Count("pk"),
+            stalled=Count(
+                "pk",
+                filter=(Q(end_date__isnull=False) | Q(status=RelationshipStatus.ACTIVE))
+                & (
+                    Q(last_met__lt=recent_from)
+                    | Q(
+                        last_met__isnull=True,
+                        start_date__lte=today - dt.timedelta(days=stalled_after),
+                    )
+                ),
+            ),
+        )
     )
-    for relationship in open_then:
-        # Open on that day and ended since: it was not ended then. In memory only, so the
-        # meetings app's stalled rule reads the year-end state; nothing is saved.
-        if relationship.end_date is not None:
-            relationship.status = RelationshipStatus.ACTIVE
-    as_of_moment = min(_moment(year.as_of + dt.timedelta(days=1)), year.now)
-    stalled = sum(due.stalled for due in relationship_due(open_then, now=as_of_moment))
+    return counted["open"], counted["stalled"]
+
+
+def _changes(program: Program, year: _Year) -> Section:
     stalled_after = (
         ProgramMeetingSettings.objects.filter(program=program)
         .values_list("stalled_after_days", flat=True)
         .first()
         or DEFAULT_STALLED_AFTER_DAYS
     )
+    open_then, stalled = _open_and_stalled(program, year, stalled_after)
     in_year = Q(end_date__gte=year.start, end_date__lte=year.as_of)
     ended = Relationship.objects.filter(in_year, program=program).aggregate(
         early=Count("pk", filter=Q(status=RelationshipStatus.ENDED_EARLY)),
@@ -463,7 +546,7 @@ def _changes(program: Program, year: _Year) -> Section:
     learner, mentor = MemberRole.LEARNER, MemberRole.MENTOR
     as_of = f"{year.as_of:%-d %B %Y}"
     figures = [
-        _single(f"Relationships open on {as_of}", len(open_then), float(len(open_then)), COUNT),
+        _single(f"Relationships open on {as_of}", open_then, float(open_then), COUNT),
         _flagged(f"Stalled on {as_of}", stalled),
         _flagged("Relationships ended early", ended["early"]),
         _flagged("Relationships completed", ended["completed"]),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from hearth.communities.models import GroupMembership
 from hearth.matching import services
 from hearth.matching.models import CommunityPreference, MatchConflict, MatchRun
+from hearth.matching.selectors import placements_for_home, share_charts
 from hearth.matching.tests.factories import incoming_class
 from hearth.testing import PASSWORD, make_person
 
@@ -137,7 +138,7 @@ def test_publishing_from_the_page_and_a_second_click_is_refused_clearly(
 
 
 def test_learners_and_mentors_see_the_placement_on_their_home_page(
-    client, school, django_capture_on_commit_callbacks
+    client, school, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
     incoming = incoming_class(school, size=2)
     a, b = incoming.learners
@@ -160,6 +161,16 @@ def test_learners_and_mentors_see_the_placement_on_their_home_page(
     }[placement.group_id]
     home = _signed_in(client, mentor).get(reverse("home")).content.decode()
     assert "Placed in your groups by the match" in home and a.display_name in home
+
+    # A few queries whatever the numbers, and the run's large problem is not read for a home.
+    with django_assert_num_queries(1) as learner_queries:
+        [own], intakes = placements_for_home(a, [])
+        assert own.run.subject and own.run.match_label and own.reasons and not intakes
+    with django_assert_num_queries(3) as mentor_queries:
+        _, [intake] = placements_for_home(mentor, [placement.group_id])
+        assert intake.run.subject and intake.run.match_label and a.display_name in intake.learners
+    queries = learner_queries.captured_queries + mentor_queries.captured_queries
+    assert not any('"problem"' in query["sql"] for query in queries)
 
 
 def test_preferences_import_replaces_choices_and_a_bad_file_changes_nothing(client, school):
@@ -281,3 +292,24 @@ def test_home_reads_placements_in_one_query_however_many_runs(
         _signed_in(client, person)
         assert _count(client, reverse("home")) == counts[person.pk]
         client.logout()
+
+
+def test_share_charts_are_redrawn_when_the_shares_change():
+    def shares(women_in_a: float) -> list[dict[str, object]]:
+        return [
+            {"balance": "women", "community": "1", "share": women_in_a, "cohort_share": 0.5},
+            {"balance": "women", "community": "2", "share": 1 - women_in_a, "cohort_share": 0.5},
+        ]
+
+    problem = {"communities": [["1", "Apgar House"], ["2", "Blackwell House"]]}
+    even = MatchRun(problem=problem, shares=shares(0.5))
+    uneven = MatchRun(problem=problem, shares=shares(0.9))
+
+    [first] = share_charts(even)
+    [moved] = share_charts(uneven)
+    [again] = share_charts(MatchRun(problem=problem, shares=shares(0.5)))
+
+    assert "Share of women" in first.svg and "Apgar House" in first.svg
+    assert moved.svg != first.svg
+    assert again.svg == first.svg
+    assert [row["share"] for row in moved.rows] == [0.9, pytest.approx(0.1)]

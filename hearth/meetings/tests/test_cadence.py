@@ -17,6 +17,7 @@ from hearth.meetings.cadence import (
     meetings_per_month,
     overdue_relationships,
     relationship_due,
+    relationship_rhythms,
 )
 from hearth.meetings.models import Cadence, ProgramMeetingSettings
 
@@ -229,3 +230,99 @@ def test_page_query_count_does_not_grow_with_more_pairs(client, late_pairs):
         response = client.get(url)
     assert school.outsider in [d.relationship.mentee for d in response.context["late"]]
     assert len(after) == len(before)
+
+
+def test_the_judge_and_the_database_agree_on_the_day_a_pair_becomes_late(school, cadence):
+    ProgramMeetingSettings.objects.create(program=school.program, stalled_after_days=60)
+    due_today = pair(school, "mentor_a1", "learner_a1")
+    met(due_today, days_ago=42)
+    overdue_by_a_day = pair(school, "mentor_a2", "learner_a2")
+    met(overdue_by_a_day, days_ago=43)
+    stalls_today = pair(school, "mentor_a1", "mate_a1")
+    met(stalls_today, days_ago=60)
+    not_yet_stalled = pair(school, "mentor_b1", "learner_b1")
+    met(not_yet_stalled, days_ago=59)
+
+    late = {d.relationship: d for d in overdue_relationships(program=school.program, now=NOW)}
+
+    assert due_today not in late
+    assert late[overdue_by_a_day].overdue
+    assert late[stalls_today].stalled
+    assert not late[not_yet_stalled].stalled
+    for relationship in Relationship.objects.filter(end_date__isnull=True):
+        due = due_of(relationship)
+        assert (relationship in late) == (due.overdue or due.stalled)
+
+
+def test_the_page_shows_fifty_pairs_at_a_time_stalled_first_with_the_totals(
+    client, late_pairs, monkeypatch
+):
+    from hearth.meetings import cadence
+
+    monkeypatch.setattr(cadence, "LATE_PAIRS_PER_PAGE", 1)
+    school = late_pairs
+    first = overdue_page(client, school.house_director, school)
+    second = client.get(reverse("overdue", args=[school.program.slug]), {"page": 2})
+
+    assert [d.relationship.mentee for d in first.context["late"]] == [school.mate_a1]
+    assert [d.relationship.mentee for d in second.context["late"]] == [school.learner_a1]
+    for response in (first, second):
+        page = response.content.decode()
+        assert "<strong>2</strong> need attention" in page
+        assert "<strong>1</strong> stalled" in page
+    assert 'href="?page=2" rel="next"' in first.content.decode()
+    assert "pairs 2 to 2 of 2" in second.content.decode()
+    assert 'href="?page=1" rel="prev"' in second.content.decode()
+    beyond = client.get(reverse("overdue", args=[school.program.slug]), {"page": 99})
+    assert [d.relationship.mentee for d in beyond.context["late"]] == [school.learner_a1]
+
+
+def test_one_page_of_pairs_has_no_pager(client, late_pairs):
+    page = overdue_page(client, late_pairs.house_director, late_pairs).content.decode()
+    assert 'rel="next"' not in page and "Pages of overdue" not in page
+
+
+def test_the_chart_follows_new_meetings(client, late_pairs):
+    school = late_pairs
+    before = overdue_page(client, school.house_director, school).content.decode()
+    met(pair(school, "mentor_a1", "mate_a1"), days_ago=0.001, now=timezone.now())
+    after = overdue_page(client, school.house_director, school).content.decode()
+
+    def chart(page: str) -> str:
+        found = re.search(r"<svg\b.*?</svg>", page, re.DOTALL)
+        assert found is not None
+        return found.group(0)
+
+    assert chart(before) != chart(after)
+    assert chart(after) == chart(
+        overdue_page(client, school.house_director, school).content.decode()
+    )
+
+
+def test_lateness_counts_days_in_the_viewers_time_zone(school, cadence):
+    relationship = pair(school, "mentor_a1", "learner_a1")
+    # 03:00 UTC on 18 January is still 17 January in Chicago: due 28 February there.
+    meeting = met(relationship, days_ago=42.375)
+    assert meeting.starts_at == dt.datetime(2025, 1, 18, 3, tzinfo=dt.UTC)
+    assert relationship not in [d.relationship for d in overdue_relationships(now=NOW)]
+    with timezone.override("America/Chicago"):
+        [late] = [d for d in overdue_relationships(now=NOW) if d.relationship == relationship]
+        assert late.due_on == dt.date(2025, 2, 28) == due_of(relationship).due_on
+
+
+def test_rhythms_judge_a_queryset_as_relationship_due_does(school, cadence):
+    met(pair(school, "mentor_a1", "learner_a1"), days_ago=50)
+    met(pair(school, "mentor_a2", "learner_a2"), days_ago=10)
+    relationships = Relationship.objects.all()
+
+    rhythms = {r.relationship_id: r for r in relationship_rhythms(relationships, now=NOW)}
+
+    for due in relationship_due(relationships, now=NOW):
+        rhythm = rhythms[due.relationship.pk]
+        assert rhythm.mentor_id == due.relationship.mentor_id
+        assert (rhythm.last_met, rhythm.due_on, rhythm.overdue, rhythm.stalled) == (
+            due.last_met,
+            due.due_on,
+            due.overdue,
+            due.stalled,
+        )

@@ -288,3 +288,14 @@ def test_trend_needs_three_values() -> None:
     assert trend([]) is None
     assert trend([("a", 1.0), ("b", 2.0)]) is None
     assert trend([("a", 1.0), ("b", None), ("c", 2.0)]) is None
+
+
+def test_alpha_of_whole_answers_is_exactly_the_textbook_computation() -> None:
+    import random
+    import statistics
+
+    generator = random.Random(7)
+    rows = [[generator.randint(1, 5) for _ in range(4)] for _ in range(300)]
+    items = [statistics.variance([row[i] for row in rows]) for i in range(4)]
+    totals = statistics.variance([sum(row) for row in rows])
+    assert cronbach_alpha(rows) == 4 / 3 * (1 - sum(items) / totals)

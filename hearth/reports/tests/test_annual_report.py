@@ -9,13 +9,17 @@ from collections import defaultdict
 
 import pypdf
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from hearth.communities.models import Relationship, RelationshipStatus
 from hearth.communities.services import rollover_apply
 from hearth.lib.suppression import HIDDEN_TO_PROTECT, TOO_FEW
-from hearth.meetings.models import Cadence
+from hearth.meetings.cadence import relationship_due
+from hearth.meetings.models import Cadence, ProgramMeetingSettings
+from hearth.people.models import Person
 from hearth.reports.selectors import (
     PROGRAM,
     REPORT_COLUMNS,
@@ -116,6 +120,16 @@ def test_a_past_year_keeps_the_cadence_of_the_learners_year_then(school, year):
     assert share["Curie House"].text == "57%", "2024–25 is still measured against year 1"
 
 
+def test_a_learner_without_a_class_is_measured_against_their_recorded_year(school, year):
+    curie = Person.objects.filter(pk__in=[p.pk for p in year.curie_learners])
+    curie.update(class_year=None)
+    share = figures(annual_report(school.program, YEAR), "cadence", "Met as often as expected")
+    assert share["Curie House"].text == "57%", "their recorded year 1 expects every 42 days"
+    curie.update(learner_year=2)
+    share = figures(annual_report(school.program, YEAR), "cadence", "Met as often as expected")
+    assert share[PROGRAM].respondents == 8, "year 2 has no expectation: Curie is not measured"
+
+
 def test_stalled_and_changed_relationships_are_counted_without_pointing_at_anyone(school, year):
     report = annual_report(school.program, YEAR)
     changes = {f.measure: f.text for f in report.section("changes").figures}
@@ -127,6 +141,27 @@ def test_stalled_and_changed_relationships_are_counted_without_pointing_at_anyon
     assert changes["Requests decided: moved to another group"] == "fewer than 5"
     assert changes["Requests decided: declined"] == "none"
     assert changes["Mentors who left a group"] == "none"
+
+
+@pytest.mark.parametrize("stalled_after", [21, 22, 90])
+def test_the_stalled_count_is_the_meetings_apps_rule_on_the_last_day(school, year, stalled_after):
+    # Curie's monthly pairs last met on 10 June: 21 days before 1 July, the day after the year.
+    ProgramMeetingSettings.objects.create(program=school.program, stalled_after_days=stalled_after)
+    last_day = dt.date(2025, 6, 30)
+    open_then = list(
+        Relationship.objects.filter(program=school.program, start_date__lte=last_day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=last_day)
+        )
+    )
+    for relationship in open_then:
+        if relationship.end_date is not None:  # not yet ended on the last day
+            relationship.status = RelationshipStatus.ACTIVE
+    midnight = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
+    expected = sum(due.stalled for due in relationship_due(open_then, now=midnight))
+    report = annual_report(school.program, YEAR)
+    [stalled] = figures(report, "changes", "Stalled on 30 June 2025").values()
+    assert stalled.value == expected
+    assert expected == {21: 14, 22: 10, 90: 10}[stalled_after]
 
 
 def test_serendipity_pulse_and_recognition(school, year):
