@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,17 +145,7 @@ class Processes:
 
 
 def _group_alive(pgid: int) -> bool:
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                raw = f.read()
-        except OSError:
-            continue
-        if int(raw[raw.rindex(")") + 2 :].split()[2]) == pgid:
-            return True
-    return False
+    return any(int(fields[2]) == pgid for _, _, fields in _proc_stat_lines())
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
@@ -165,9 +156,8 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
 # --- CPU: who used the cores during a run -------------------------------------------------
 
 
-def _proc_stats() -> dict[int, tuple[str, int, int, int]]:
-    """pid -> (command, parent, own CPU ticks, reaped children's CPU ticks)."""
-    stats = {}
+def _proc_stat_lines() -> Iterator[tuple[int, str, list[str]]]:
+    """(pid, command, the fields after the command) of every process, from /proc/<pid>/stat."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -176,12 +166,19 @@ def _proc_stats() -> dict[int, tuple[str, int, int, int]]:
                 raw = f.read()
         except OSError:
             continue
-        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
-        fields = raw[raw.rindex(")") + 2 :].split()
-        own = int(fields[11]) + int(fields[12])
-        reaped = int(fields[13]) + int(fields[14])
-        stats[int(entry)] = (comm, int(fields[1]), own, reaped)
-    return stats
+        yield (
+            int(entry),
+            raw[raw.index("(") + 1 : raw.rindex(")")],
+            raw[raw.rindex(")") + 2 :].split(),
+        )
+
+
+def _proc_stats() -> dict[int, tuple[str, int, int, int]]:
+    """pid -> (command, parent, own CPU ticks, reaped children's CPU ticks)."""
+    return {
+        pid: (comm, int(f[1]), int(f[11]) + int(f[12]), int(f[13]) + int(f[14]))
+        for pid, comm, f in _proc_stat_lines()
+    }
 
 
 def _gunicorn_ticks(stats: dict[int, tuple[str, int, int, int]], master: int) -> int:
