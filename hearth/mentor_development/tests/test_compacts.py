@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from hearth.communities import services as communities
 from hearth.communities.models import Relationship, RelationshipKind, RelationshipStatus
+from hearth.lib.time import zone_named
 from hearth.mentor_development.models import Compact
 from hearth.mentor_development.selectors import compacts as selectors
 from hearth.mentor_development.services import compacts as services
@@ -338,8 +339,10 @@ def test_mentor_and_learner_agree_through_the_pages(school: School, client: Clie
     page = client.get(reverse("relationship", args=[relationship.pk])).content.decode()
     assert "Agreed." in page
     assert reverse("compact", args=[compact.pk]) in page
-    today = timezone.localdate()
-    assert f"{today.day} {today:%B %Y}" in page  # both acceptance dates
+    # Both acceptance dates, as days in the mentor's own time zone (not the server's: near
+    # midnight UTC the two differ).
+    today = timezone.now().astimezone(zone_named(school.mentor_a1.time_zone))
+    assert f"{today.day} {today:%B %Y}" in page
 
 
 def test_the_relationship_page_offers_a_draft_when_there_is_none(
