@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from browser.conftest import ARTIFACTS, assert_accessible, sign_in
 from hearth.communities.models import Relationship
+from hearth.lib.time import zone_named
 from hearth.mentor_development.models import PracticeCircle
 from hearth.mentor_development.services import library as library_services
 from hearth.mentor_development.services import practice as practice_services
@@ -77,7 +78,8 @@ def test_mentor_drafts_a_compact_and_both_accept_it(page: Page, live_server, sch
     page.goto(f"{base}/relationships/{relationship.pk}/")
     panel = page.locator("#compact")
     expect(panel).to_contain_text("Agreed.")
-    today = timezone.localdate()
+    # The day in the mentor's own time zone, not the server's: they differ near midnight UTC.
+    today = timezone.now().astimezone(zone_named(school.mentor_a1.time_zone))
     expect(panel).to_contain_text(f"on {today.day} {today:%B %Y} and by Lena Learnerone")
     assert_accessible(page)
     _shot(page, "relationship_with_compact")
