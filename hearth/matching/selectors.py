@@ -44,6 +44,7 @@ def runs_of(program: Program) -> list[MatchRun]:
     return list(
         MatchRun.objects.filter(program=program)
         .select_related("program", "cohort", "round", "created_by", "published_by", "rematch_of")
+        .defer(*RUN_RESULTS, *[f"rematch_of__{name}" for name in RUN_RESULTS])
         .annotate(
             placement_count=Count(
                 "placements",
@@ -73,6 +74,7 @@ def cohorts_to_place(program: Program) -> list[CohortToPlace]:
     )
     ranked = dict(
         CommunityPreference.objects.filter(cohort__program=program)
+        .order_by()  # the model's ordering by learner would join every learner's row
         .values_list("cohort_id")
         .annotate(n=Count("learner_id", distinct=True))
         .values_list("cohort_id", "n")

@@ -157,11 +157,14 @@ def visible_people(user: Any) -> QuerySet[Person]:
     seen_through_groups = GroupMembership.objects.filter(_membership_condition(scope)).values(
         "person_id"
     )
+    # Subqueries rather than joins to the grants: a join repeats a person once per grant, and
+    # the DISTINCT that would undo it makes the database sort every visible person's row.
+    grants = RoleGrant.objects.values("person_id")
     conditions = [
         Q(pk=user.pk),
         Q(pk__in=seen_through_groups),
-        Q(role_grants__program_id__in=scope.directed_programs),
-        Q(role_grants__community_id__in=scope.directed_communities),
+        Q(pk__in=grants.filter(program_id__in=scope.directed_programs)),
+        Q(pk__in=grants.filter(community_id__in=scope.directed_communities)),
         # Everyone who mentors the user, in any kind of relationship.
         Q(pk__in=Relationship.objects.filter(mentee_id=user.pk).values("mentor_id")),
     ]
@@ -170,10 +173,13 @@ def visible_people(user: Any) -> QuerySet[Person]:
             "community_id"
         )
         conditions.append(
-            Q(role_grants__role=Role.COMMUNITY_DIRECTOR)
-            & Q(role_grants__community_id__in=learner_communities)
+            Q(
+                pk__in=grants.filter(
+                    role=Role.COMMUNITY_DIRECTOR, community_id__in=learner_communities
+                )
+            )
         )
-    return Person.objects.filter(_any(conditions)).distinct()
+    return Person.objects.filter(_any(conditions))
 
 
 def visible_relationships(user: Any) -> QuerySet[Relationship]:
