@@ -1,8 +1,8 @@
 """Ten times the demo school, for query budgets and the load benchmark.
 
 `multiply_demo(10)` adds nine copies of every row the demo wrote in Hearth's own tables, in
-the same program, communities, groups and cohorts: ten times the people, and with them ten
-times their memberships, meetings, notes, circles, check-ins, thank-you notes, trainings,
+the same program, communities and cohorts: ten times the people and mentor groups, and with
+them ten times their memberships, meetings, notes, circles, check-ins, thank-you notes, trainings,
 preferences, match runs and studies. Seeding that many through the services would take
 minutes; copying table by table in SQL takes seconds and touches every table the pages read.
 """
@@ -17,21 +17,25 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.urls import reverse
 
-# The program's frame stays one: a bigger school has more people in the same houses.
-FRAME = {
-    "communities.Program",
-    "communities.Community",
-    "communities.MentorGroup",
-    "communities.Cohort",
-    "communities.AttributeDefinition",
-    "people.Interest",
-    "meetings.ProgramMeetingSettings",
-    "recognition.TeachingCreditRule",
-    "matching.PreferenceWindow",
-    "mentor_development.CompactTemplate",
-    "pulse.HarmRuleSettings",
-    "meetings.Cadence",
-}
+# The program's frame stays one: a bigger school has more people in the same houses, and
+# more mentor groups in them (a group stays a handful of learners and their mentors).
+FRAME = frozenset(
+    {
+        "communities.Program",
+        "communities.Community",
+        "communities.Cohort",
+        "communities.AttributeDefinition",
+        "people.Interest",
+        "meetings.ProgramMeetingSettings",
+        "recognition.TeachingCreditRule",
+        "matching.PreferenceWindow",
+        "mentor_development.CompactTemplate",
+        "pulse.HarmRuleSettings",
+        "meetings.Cadence",
+    }
+)
+# Groups ten times as large instead: the stricter test of a group's own pages.
+FRAME_WITH_GROUPS = FRAME | {"communities.MentorGroup"}
 
 
 def _is_history(model: type[models.Model]) -> bool:
@@ -42,19 +46,19 @@ def _tracked_label(model: type[models.Model]) -> str:
     return model.instance_type._meta.label  # type: ignore[attr-defined]
 
 
-def copied_models() -> list[type[models.Model]]:
+def copied_models(frame: frozenset[str] = FRAME) -> list[type[models.Model]]:
     """Every Hearth table but the frame (and the frame's history), m2m tables included."""
     chosen = []
     for model in apps.get_models(include_auto_created=True):
         if not model.__module__.startswith("hearth.") or model._meta.proxy:
             continue
         label = model._meta.label
-        if label in FRAME or (_is_history(model) and _tracked_label(model) in FRAME):
+        if label in frame or (_is_history(model) and _tracked_label(model) in frame):
             continue
         if model._meta.auto_created:
             # An m2m table belongs to its owner: copied when its owner is.
             owner: Any = model._meta.auto_created
-            if owner._meta.label in FRAME:
+            if owner._meta.label in frame:
                 continue
         chosen.append(model)
     return chosen
@@ -131,9 +135,9 @@ def _pk_step(chosen: list[type[models.Model]]) -> int:
 
 
 @transaction.atomic
-def multiply_demo(times: int) -> int:
+def multiply_demo(times: int, *, frame: frozenset[str] = FRAME) -> int:
     """Add `times - 1` copies of every copied row; returns how many rows were added."""
-    chosen = copied_models()
+    chosen = copied_models(frame)
     labels = {model._meta.label for model in chosen}
     integer_pks = [m for m in chosen if isinstance(m._meta.pk, models.AutoField)]
     step = _pk_step(integer_pks)

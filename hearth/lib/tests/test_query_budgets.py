@@ -3,13 +3,14 @@ list asks the database as many times with ten times the demo school as with the 
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hearth.demo import seed_all
-from hearth.demo_scale import main_pages, multiply_demo
+from hearth.demo_scale import FRAME, FRAME_WITH_GROUPS, main_pages, multiply_demo
 from hearth.meetings.models import Meeting
 from hearth.people.models import Person
 from hearth.serendipity.models import PairingMember
@@ -31,7 +32,12 @@ def _queries_per_page() -> dict[str, int]:
     return counts
 
 
-def test_main_pages_and_api_lists_ask_the_same_number_of_queries_at_ten_times_the_data(db):
+@pytest.mark.parametrize(
+    "frame", [FRAME, FRAME_WITH_GROUPS], ids=["ten times the groups", "groups ten times as large"]
+)
+def test_main_pages_and_api_lists_ask_the_same_number_of_queries_at_ten_times_the_data(
+    db, frame: frozenset[str]
+):
     seed_all(today=timezone.localdate())
     mentor = Person.objects.get(email__startswith="mentor@")
     group = mentor.memberships.get(end_date=None).group
@@ -43,14 +49,21 @@ def test_main_pages_and_api_lists_ask_the_same_number_of_queries_at_ten_times_th
     )
     at_demo_size = _queries_per_page()
 
-    multiply_demo(10)
+    multiply_demo(10, frame=frame)
     assert Person.objects.count() == 10 * people
     assert Meeting.objects.count() == 10 * meetings
     assert PairingMember.objects.count() == 10 * pairings
-    # The copies join the same groups: a mentor's group is ten times as large.
-    assert group.memberships.filter(role="learner", end_date=None).count() == 10 * learners
     copy = Person.objects.get(email=mentor.email.replace("@", ".c9@"))
-    assert copy.memberships.get(end_date=None).group == group
+    if frame == FRAME_WITH_GROUPS:
+        # The copies join the same groups: a mentor's group is ten times as large.
+        assert group.memberships.filter(role="learner", end_date=None).count() == 10 * learners
+        assert copy.memberships.get(end_date=None).group == group
+    else:
+        # Each copy has its own group, as large as the demo's.
+        copied_group = copy.memberships.get(end_date=None).group
+        assert copied_group != group
+        assert copied_group.community_id == group.community_id
+        assert copied_group.memberships.filter(role="learner", end_date=None).count() == learners
     # The id sequences were moved past the copies.
     newcomer = Person.objects.create(email="newcomer@example.edu", display_name="Newcomer")
     assert newcomer.pk > copy.pk
