@@ -133,7 +133,11 @@ class GroupMembership(models.Model):
                 name="membership_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["group", "role", "end_date"])]
+        indexes = [
+            models.Index(fields=["group", "role", "end_date"]),
+            # The API lists memberships newest first, a page at a time.
+            models.Index(fields=["-start_date", "id"], name="membership_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} in {self.group} ({self.role})"

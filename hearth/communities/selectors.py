@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from hearth.people.models import Person
@@ -52,13 +53,20 @@ class ProgramOverview:
     rows: list[CommunityRow] = field(default_factory=list)
     cohort_totals: list[int] = field(default_factory=list)
     total_learners: int = 0
-    mentor_loads: list[MentorGroup] = field(default_factory=list)
+    mentor_loads: Page[MentorGroup] | None = None  # one page of them, for directors
+
+
+LOADS_PER_PAGE = 50
 
 
 def program_overview(
-    *, program: Program, communities: QuerySet[Community], with_loads: bool
+    *,
+    program: Program,
+    communities: QuerySet[Community],
+    with_loads: bool,
+    loads_page: int | str | None = 1,
 ) -> ProgramOverview:
-    """Counts of current learners per community and cohort, and each group's load."""
+    """Counts of current learners per community and cohort, and one page of groups' loads."""
     cohorts = list(program.cohorts.all())
     communities = communities.filter(program=program).annotate(group_count=Count("groups"))
     counts: dict[tuple[int, int | None], int] = defaultdict(int)
@@ -85,13 +93,14 @@ def program_overview(
     ]
     overview.total_learners = sum(r.total for r in overview.rows)
     if with_loads:
-        overview.mentor_loads = list(
+        groups = (
             MentorGroup.objects.filter(community__in=communities)
             .select_related("community")
             .annotate(learner_count=Count("memberships", filter=OPEN_LEARNERS))
             .prefetch_related(open_mentors_prefetch())
-            .order_by("community__name", "name")
+            .order_by("community__name", "name", "pk")
         )
+        overview.mentor_loads = Paginator(groups, LOADS_PER_PAGE).get_page(loads_page)
     return overview
 
 

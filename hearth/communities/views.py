@@ -45,6 +45,7 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
         program=program,
         communities=visible_communities(request.user),
         with_loads=is_director,
+        loads_page=request.GET.get("page"),
     )
     return render(
         request,

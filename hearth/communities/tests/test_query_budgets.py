@@ -19,7 +19,8 @@ PAGES = [
     # The mentor's home reads new arrivals by names, then their runs without the results.
     ("home", "mentor_a1", lambda s: reverse("home"), 15),
     ("home", "learner_a1", lambda s: reverse("home"), 15),
-    ("program", "director", lambda s: reverse("program", args=[s.program.slug]), 11),
+    # The program page counts its groups to page their loads.
+    ("program", "director", lambda s: reverse("program", args=[s.program.slug]), 12),
     ("community", "director", lambda s: reverse("community", args=[s.house_a.pk]), 9),
     ("group", "director", lambda s: reverse("group", args=[s.group_a1.pk]), 8),
     ("group", "mentor_a1", lambda s: reverse("group", args=[s.group_a1.pk]), 8),
