@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from hearth.communities.models import (
     RelationshipKind,
     RelationshipStatus,
 )
+from hearth.lib.sql import grouped
 
 from .models import Cadence, Meeting, ProgramMeetingSettings
 
@@ -224,6 +226,17 @@ def late_rhythms(
     rows = _rhythm_rows(relationships, now=now).filter(_late_filter(rules, program_ids))
     late = [r for r in _judged(rows, rules) if r.late]
     return sorted(late, key=lambda r: (not r.stalled, r.due_on or dt.date.max))
+
+
+def late_count_by_mentor(
+    relationships: QuerySet[Relationship], *, program_ids: Iterable[int], now: dt.datetime
+) -> Counter[int]:
+    """How many of `relationships` each mentor has overdue or stalled: late_rhythms counted by
+    the database, which returns one row per mentor instead of every late pair."""
+    program_ids = set(program_ids)
+    rules = _rhythm_rules(program_ids, now=now)
+    late = _rhythm_rows(relationships, now=now).filter(_late_filter(rules, program_ids))
+    return Counter(dict(grouped(late, by="mentor_id", totals="COUNT(*)")))
 
 
 def _with_relationships(

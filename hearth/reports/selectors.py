@@ -21,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncMonth
 from django.utils import timezone
 
 from hearth.communities.models import (
@@ -35,6 +35,7 @@ from hearth.communities.models import (
     RelationshipKind,
     RelationshipStatus,
 )
+from hearth.lib.sql import grouped
 from hearth.lib.suppression import DEFAULT_K, Cell, flagged_count_label, suppress_breakdown
 from hearth.meetings.cadence import DEFAULT_STALLED_AFTER_DAYS
 from hearth.meetings.models import Cadence, Meeting, ProgramMeetingSettings
@@ -338,7 +339,8 @@ def _cadence(program: Program, communities: list[Community], year: _Year) -> Sec
                 meetings__starts_at__lt=until,
             ),
         ),
-        every=expected_every,
+        # Typed even when the program set no cadence (a bare NULL would be text).
+        every=Cast(expected_every, IntegerField()),
         days=_DaysBetween(
             Greatest("start_date", Value(year.start)),
             Least(Coalesce("end_date", Value(year.as_of)), Value(year.as_of)),
@@ -350,14 +352,18 @@ def _cadence(program: Program, communities: list[Community], year: _Year) -> Sec
     meetings: Counter[int] = Counter()
     measured_in: Counter[int] = Counter()
     on_track_in: Counter[int] = Counter()
-    for community_id, held, every, days in relationships.values_list(
-        "group__community_id", "held", "every", "days"
-    ).order_by():
-        in_community[community_id] += 1
-        meetings[community_id] += held
-        if every and days >= every:
-            measured_in[community_id] += 1
-            on_track_in[community_id] += held >= days // every
+    measured = '"every" > 0 AND "days" >= "every"'
+    for community_id, relationships_in, held, measured_count, on_track in grouped(
+        relationships.values_list("group__community_id", "held", "every", "days"),
+        by="group__community_id",
+        totals=f"""COUNT(*), SUM("held"),
+            SUM(CASE WHEN {measured} THEN 1 ELSE 0 END),
+            SUM(CASE WHEN {measured} AND "held" >= "days" / "every" THEN 1 ELSE 0 END)""",
+    ):
+        in_community[community_id] = relationships_in
+        meetings[community_id] = held
+        measured_in[community_id] = measured_count
+        on_track_in[community_id] = on_track
 
     def share(done: int, of: int) -> float | None:
         return done / of if of else None
