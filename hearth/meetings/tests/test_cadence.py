@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -14,7 +15,9 @@ from hearth.communities import services as community_services
 from hearth.communities.models import Relationship
 from hearth.meetings import services
 from hearth.meetings.cadence import (
+    late_count_by_mentor,
     meetings_per_month,
+    open_relationships,
     overdue_relationships,
     relationship_due,
     relationship_rhythms,
@@ -252,6 +255,24 @@ def test_the_judge_and_the_database_agree_on_the_day_a_pair_becomes_late(school,
     for relationship in Relationship.objects.filter(end_date__isnull=True):
         due = due_of(relationship)
         assert (relationship in late) == (due.overdue or due.stalled)
+
+
+def test_late_pairs_counted_per_mentor_by_the_database_agree_with_the_judge(school, cadence):
+    ProgramMeetingSettings.objects.create(program=school.program, stalled_after_days=60)
+    met(pair(school, "mentor_a1", "learner_a1"), days_ago=42)  # due today: on time
+    met(pair(school, "mentor_a2", "learner_a2"), days_ago=43)  # overdue by a day
+    met(pair(school, "mentor_a1", "mate_a1"), days_ago=60)  # stalls today
+    met(pair(school, "mentor_b1", "learner_b1"), days_ago=59)  # overdue, not stalled
+    relationships = open_relationships(program=school.program)
+
+    counted = late_count_by_mentor(relationships, program_ids=[school.program.pk], now=NOW)
+
+    judged = Counter(
+        d.relationship.mentor_id for d in overdue_relationships(program=school.program, now=NOW)
+    )
+    assert counted == judged
+    assert counted[school.mentor_a1.pk] == 1 and counted[school.mentor_a2.pk] == 1
+    assert counted[school.mentor_b1.pk] == 1
 
 
 def test_the_page_shows_fifty_pairs_at_a_time_stalled_first_with_the_totals(
