@@ -7,12 +7,13 @@ read by someone checking the arithmetic without knowing the rest of Hearth.
 from __future__ import annotations
 
 import json
+import operator
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 # Rosso and colleagues' pathways to meaningful work; a theme may name none (e.g. "harmed").
 PATHWAYS = frozenset({"individuation", "contribution", "self-connection", "unification"})
@@ -24,6 +25,10 @@ DEFAULT_ITEM_BANK_PATH = Path(__file__).parent / "fixtures" / "pulse_items_v1.js
 # Learners rate their mentoring on six competency domains; each item also has the mentor's
 # self-rating wording, which the mentor-development pillar asks.
 COMPETENCY_BANK_PATH = Path(__file__).parent / "fixtures" / "mentoring_competencies_v1.json"
+
+# One response's scored answers, theme by theme and item by item in bank order: each a whole
+# number on its theme's direction, or None when unanswered.
+ScoredItems: TypeAlias = tuple[int | None, ...]
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,11 @@ class ItemBank:
     def _item_keys(self) -> frozenset[str]:
         return frozenset(item.key for item in self.items)
 
+    @cached_property
+    def scorer(self) -> Scorer:
+        """The bank compiled for scoring many responses."""
+        return Scorer(self)
+
 
 def _required(data: Mapping[str, Any], field: str, kind: Any, where: str) -> Any:
     if field not in data:
@@ -202,7 +212,25 @@ def _item_from_dict(raw: Any) -> Item:
 
 
 def load_item_bank(path: str | Path = DEFAULT_ITEM_BANK_PATH) -> ItemBank:
-    """Read and validate an item bank JSON file (the shipped v1 bank by default)."""
+    """Read and validate an item bank JSON file (the shipped v1 bank by default).
+
+    The shipped banks are read once per process and shared: their files do not change while
+    it runs, and an ItemBank is immutable. Any other file is read on every call.
+    """
+    if Path(path) in _SHIPPED_BANKS:
+        return _shipped_bank(Path(path))
+    return _read_item_bank(path)
+
+
+_SHIPPED_BANKS = frozenset({DEFAULT_ITEM_BANK_PATH, COMPETENCY_BANK_PATH})
+
+
+@cache
+def _shipped_bank(path: Path) -> ItemBank:
+    return _read_item_bank(path)
+
+
+def _read_item_bank(path: str | Path) -> ItemBank:
     with open(path, encoding="utf-8") as handle:
         return ItemBank.from_dict(json.load(handle))
 
@@ -237,23 +265,133 @@ def theme_scores(answers: Mapping[str, int | None], bank: ItemBank) -> dict[str,
     mean rather than counted as a neutral answer. An answer to an item the bank does not have
     raises ValueError: it means the response and the bank have drifted apart.
     """
-    known = bank._item_keys
-    if not known.issuperset(answers):
-        unknown = next(key for key in answers if key not in known)
-        raise ValueError(f"answer to unknown item {unknown!r}")
-    scores: dict[str, float | None] = {}
-    for theme in bank.themes:
-        items = bank.items_for(theme.key)
-        scored = [
-            score_item(value, item, bank)
-            for item in items
-            if (value := answers.get(item.key)) is not None
-        ]
-        if not scored or len(scored) * 2 < len(items):
-            scores[theme.key] = None
-        else:
-            scores[theme.key] = statistics.fmean(scored)
-    return scores
+    scorer = bank.scorer
+    return scorer.means(scorer.score(answers))
+
+
+class Scorer:
+    """An item bank compiled once for scoring many responses, one pass each.
+
+    A response is scored into whole numbers (`ScoredItems`); theme means and reliability are
+    both drawn from those, so a response is scored once however many figures use it. The
+    rules are `theme_scores`' and `scale_reliability`'s, with the same results to the bit.
+    """
+
+    def __init__(self, bank: ItemBank) -> None:
+        self.bank = bank
+        self.themes = tuple(theme.key for theme in bank.themes)
+        self._themes: dict[str, _CompiledItems] = {}
+        start = 0
+        for key in self.themes:
+            items = bank.items_for(key)
+            self._themes[key] = _compile(items, start, bank)
+            start += len(items)
+        self._all = _compile(
+            tuple(item for key in self.themes for item in bank.items_for(key)), 0, bank
+        )
+        self._spans = tuple(
+            (key, theme.span, len(theme.keys)) for key, theme in self._themes.items()
+        )
+
+    def score(
+        self, answers: Mapping[str, int | None], *, ignore_unknown: bool = False
+    ) -> ScoredItems:
+        """Every item's scored answer. An answer off the scale raises ValueError, and so does
+        an answer to an item the bank does not have (as in `theme_scores`) unless ignored (as
+        `scale_reliability` ignores it)."""
+        if not ignore_unknown:
+            self._reject_unknown(answers)
+        return self._all.score(answers, self.bank)
+
+    def theme_score(self, answers: Mapping[str, int | None], key: str) -> float | None:
+        """`theme_scores(answers, bank).get(key)`, scoring that theme's items only."""
+        self._reject_unknown(answers)
+        theme = self._themes.get(key)
+        if theme is None:
+            return None
+        return _theme_mean(theme.score(answers, self.bank))
+
+    def means(self, scored: ScoredItems) -> dict[str, float | None]:
+        """Each theme's mean under the half-answered rule (see `theme_scores`)."""
+        if None not in scored:
+            # Everything answered, as a submitted check-in is: no rule to apply.
+            whole = cast("tuple[int, ...]", scored)
+            return {key: sum(whole[span]) / size for key, span, size in self._spans}
+        return {key: _theme_mean(scored[theme.span]) for key, theme in self._themes.items()}
+
+    def reliability(
+        self, responses: Sequence[ScoredItems], minimum_responses: int = 30
+    ) -> dict[str, float | None]:
+        """Cronbach's alpha of each theme over scored responses (see `scale_reliability`)."""
+        if len(responses) < minimum_responses:
+            return dict.fromkeys(self.themes)
+        reliability: dict[str, float | None] = {}
+        for key, theme in self._themes.items():
+            # Listwise deletion, as `cronbach_alpha` does it.
+            span = theme.span
+            complete = [row for scored in responses if None not in (row := scored[span])]
+            reliability[key] = _whole_alpha(cast("list[tuple[int, ...]]", complete))
+        return reliability
+
+    def _reject_unknown(self, answers: Mapping[str, int | None]) -> None:
+        known = self.bank._item_keys
+        if not known.issuperset(answers):
+            unknown = next(key for key in answers if key not in known)
+            raise ValueError(f"answer to unknown item {unknown!r}")
+
+
+_WHOLE_OR_NONE = frozenset({int, type(None)})
+
+
+@dataclass(frozen=True)
+class _CompiledItems:
+    """Some items of a bank, in order, with what each answer scores."""
+
+    keys: tuple[str, ...]
+    tables: tuple[dict[int | None, int | None], ...]
+    items: tuple[Item, ...]
+    span: slice  # where they sit in `ScoredItems`
+
+    def score(self, answers: Mapping[str, int | None], bank: ItemBank) -> ScoredItems:
+        raw = list(map(answers.get, self.keys))
+        # Whole numbers on the scale are looked up; the type check comes first because True
+        # and 3.0 would find 1 and 3 in a table.
+        if _WHOLE_OR_NONE.issuperset(map(type, raw)):
+            try:
+                return tuple(map(operator.getitem, self.tables, raw))
+            except KeyError:
+                pass
+        # Something unusual (an int subclass, or an answer to refuse): `score_item` decides,
+        # and names the first wrong answer in bank order.
+        return tuple(
+            None if value is None else int(score_item(value, item, bank))
+            for value, item in zip(raw, self.items, strict=True)
+        )
+
+
+def _compile(items: tuple[Item, ...], start: int, bank: ItemBank) -> _CompiledItems:
+    low, high = bank.scale_min, bank.scale_max
+    # Answer -> scored answer, for a forward and a reverse item; None stays None.
+    forward: dict[int | None, int | None] = {None: None}
+    backward: dict[int | None, int | None] = {None: None}
+    for value in range(low, high + 1):
+        forward[value] = value
+        backward[value] = low + high - value
+    return _CompiledItems(
+        keys=tuple(item.key for item in items),
+        tables=tuple(backward if item.reverse else forward for item in items),
+        items=items,
+        span=slice(start, start + len(items)),
+    )
+
+
+def _theme_mean(values: Sequence[int | None]) -> float | None:
+    """The half-answered rule over one theme's scored answers. Whole numbers sum exactly, so
+    the one division gives the float `statistics.fmean` gives."""
+    answered = [value for value in values if value is not None]
+    if not answered or len(answered) * 2 < len(values):
+        return None
+    return sum(answered) / len(answered)
 
 
 def cronbach_alpha(rows: Sequence[Sequence[float | None]]) -> float | None:
@@ -288,12 +426,31 @@ def cronbach_alpha(rows: Sequence[Sequence[float | None]]) -> float | None:
 def _variance(values: Sequence[float]) -> float:
     """Sample variance (n - 1), as `statistics.variance` gives it, faster: answers are whole
     numbers, whose sums are exact, so one division rounds once (it works in fractions)."""
-    count = len(values)
     if all(float(value).is_integer() for value in values):
-        whole = [int(value) for value in values]
-        total = sum(whole)
-        return (count * sum(v * v for v in whole) - total * total) / (count * (count - 1))
+        return _whole_variance([int(value) for value in values])
     return statistics.variance(values)
+
+
+def _whole_variance(values: Sequence[int]) -> float:
+    count = len(values)
+    total = sum(values)
+    squares = sum(map(operator.mul, values, values))
+    return (count * squares - total * total) / (count * (count - 1))
+
+
+def _whole_alpha(complete: Sequence[Sequence[int]]) -> float | None:
+    """`cronbach_alpha` of complete rows of whole numbers, without its checks and conversions:
+    the same arithmetic in the same order, so the same float."""
+    if len(complete) < 2:
+        return None
+    item_count = len(complete[0])
+    if item_count < 2:
+        return None
+    total_variance = _whole_variance([sum(row) for row in complete])
+    if total_variance == 0:
+        return None
+    item_variance = sum(_whole_variance(column) for column in zip(*complete, strict=True))
+    return item_count / (item_count - 1) * (1 - item_variance / total_variance)
 
 
 def scale_reliability(
@@ -309,18 +466,9 @@ def scale_reliability(
     """
     if len(responses) < minimum_responses:
         return {theme.key: None for theme in bank.themes}
-    reliability: dict[str, float | None] = {}
-    for theme in bank.themes:
-        items = bank.items_for(theme.key)
-        rows = [
-            [
-                None if (value := response.get(item.key)) is None else score_item(value, item, bank)
-                for item in items
-            ]
-            for response in responses
-        ]
-        reliability[theme.key] = cronbach_alpha(rows)
-    return reliability
+    scorer = bank.scorer
+    scored = [scorer.score(response, ignore_unknown=True) for response in responses]
+    return scorer.reliability(scored, minimum_responses=minimum_responses)
 
 
 def trend(series: Sequence[tuple[str, float | None]]) -> float | None:

@@ -25,16 +25,16 @@ from hearth.lib.suppression import (
     suppress_breakdown,
     suppress_series,
 )
-from hearth.meetings.cadence import late_rhythms, open_relationships
+from hearth.meetings.cadence import late_count_by_mentor, open_relationships
 from hearth.people.models import Person
 
 from .models import FeedbackSharing, HarmRuleSettings, MenteeFeedback, PulseResponse, PulseWave
 from .scoring import (
     ItemBank,
+    ScoredItems,
     Theme,
     load_competency_bank,
     load_item_bank,
-    scale_reliability,
     theme_scores,
 )
 from .warnings import HarmRules, MentorSignals, suggestions
@@ -123,19 +123,25 @@ class _ProgramAnswers:
 
     def __init__(self, program: Program) -> None:
         self.bank = load_item_bank()
+        scorer = self.bank.scorer
         self.waves = list(PulseWave.objects.filter(program=program).order_by("opens_on"))
-        self.answers: list[dict[str, int | None]] = []
+        # Each response's scored items, for reliability; means are drawn from the same.
+        self.scored: list[ScoredItems] = []
         # Theme scores by wave and community, in the order they were answered.
         self.scores: dict[tuple[int, int | None], list[dict[str, float | None]]] = defaultdict(list)
         self.scores_by_wave: dict[int, list[dict[str, float | None]]] = defaultdict(list)
         for wave_id, community_id, answers in PulseResponse.objects.filter(
             wave__program=program, skipped=False
         ).values_list("wave_id", "community_id", "answers"):
-            scores = theme_scores(answers, self.bank)
-            self.answers.append(answers)
+            scored = scorer.score(answers)
+            scores = scorer.means(scored)
+            self.scored.append(scored)
             self.scores[wave_id, community_id].append(scores)
             self.scores_by_wave[wave_id].append(scores)
         self.communities = list(program.communities.order_by("name"))
+
+    def reliability(self) -> dict[str, float | None]:
+        return self.bank.scorer.reliability(self.scored, minimum_responses=MINIMUM_FOR_RELIABILITY)
 
     def values(self, theme: Theme, wave_id: int, community_id: int | None = None) -> list[float]:
         scored = (
@@ -173,9 +179,6 @@ def program_pulse(program: Program, wave: PulseWave | None = None) -> ProgramPul
     waves = answers.waves
     wave = wave or (waves[-1] if waves else None)
     counts = [(w.label, len(answers.scores_by_wave[w.pk]), None) for w in waves]
-    reliability = scale_reliability(
-        answers.answers, answers.bank, minimum_responses=MINIMUM_FOR_RELIABILITY
-    )
     return ProgramPulse(
         waves=waves,
         over_time=answers.over_time(),
@@ -183,8 +186,8 @@ def program_pulse(program: Program, wave: PulseWave | None = None) -> ProgramPul
         communities=answers.communities,
         by_community=answers.by_community(wave),
         responses_per_wave=suppress_series(counts),
-        reliability=reliability,
-        answered=len(answers.answers),
+        reliability=answers.reliability(),
+        answered=len(answers.scored),
         notice=answers.bank.notice,
     )
 
@@ -256,7 +259,7 @@ def _meetings_by_mentor(
     program: Program, now: dt.datetime, mentor_id: int | None
 ) -> tuple[Counter[int], Counter[int]]:
     """Open relationships per mentor, and those overdue for a meeting or stalled by the
-    meetings app's rule; the database counts the first and finds the few late ones."""
+    meetings app's rule; the database counts both."""
     relationships = open_relationships(program=program).select_related(None).order_by()
     if mentor_id is not None:
         relationships = relationships.filter(mentor_id=mentor_id)
@@ -265,14 +268,14 @@ def _meetings_by_mentor(
             relationships.values("mentor_id").annotate(n=Count("pk")).values_list("mentor_id", "n")
         )
     )
-    late = late_rhythms(relationships, program_ids=[program.pk], now=now)
-    return total, Counter(rhythm.mentor_id for rhythm in late)
+    return total, late_count_by_mentor(relationships, program_ids=[program.pk], now=now)
 
 
 def _harmed_scores(
     program: Program, mentor_ids: Iterable[int], bank: ItemBank
 ) -> dict[int, tuple[float, ...]]:
     """Each mentor's last two "harmed" scores, oldest first: all the warning rules read."""
+    scorer = bank.scorer
     answers_by_mentor: dict[int, list[dict[str, int | None]]] = defaultdict(list)
     for person_id, answers in (
         PulseResponse.objects.filter(
@@ -286,7 +289,7 @@ def _harmed_scores(
     for person_id, all_answers in answers_by_mentor.items():
         latest: list[float] = []
         for answers in reversed(all_answers):
-            score = theme_scores(answers, bank).get("harmed")
+            score = scorer.theme_score(answers, "harmed")
             if score is not None:
                 latest.insert(0, score)
                 if len(latest) == 2:

@@ -113,7 +113,12 @@ def check_answers(answers: Mapping[str, int], bank: ItemBank) -> None:
         raise ValidationError(f"Unknown item {unknown[0]!r}.")
     for item in bank.items:
         value = answers[item.key]
-        if not isinstance(value, int) or not bank.scale_min <= value <= bank.scale_max:
+        # A bool is an int to Python, but true is no answer on a scale.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not bank.scale_min <= value <= bank.scale_max
+        ):
             raise ValidationError(
                 f"“{item.text}”: choose {bank.scale_min} to {bank.scale_max}, not {value!r}."
             )

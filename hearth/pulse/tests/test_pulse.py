@@ -13,7 +13,7 @@ from hearth.communities.models import MemberRole
 from hearth.communities.services import membership_start
 from hearth.pulse import services
 from hearth.pulse.models import PulseResponse
-from hearth.pulse.scoring import load_item_bank
+from hearth.pulse.scoring import load_item_bank, scale_reliability
 from hearth.pulse.selectors import my_trend, program_pulse
 from hearth.testing import PASSWORD, START, make_person
 
@@ -62,6 +62,8 @@ def test_a_check_in_needs_every_statement_a_valid_answer_and_a_current_mentor(sc
         services.response_submit(wave=wave, person=school.mentor_a1, answers=partial)
     with pytest.raises(ValidationError, match="choose 1 to 5, not 7"):
         services.response_submit(wave=wave, person=school.mentor_a1, answers=answers(7))
+    with pytest.raises(ValidationError, match="choose 1 to 5, not True"):
+        services.response_submit(wave=wave, person=school.mentor_a1, answers=answers(True))
     with pytest.raises(ValidationError, match="current mentors"):
         services.response_submit(wave=wave, person=school.learner_a1, answers=answers(4))
     assert not PulseResponse.objects.exists()
@@ -161,6 +163,9 @@ def test_reliability_appears_from_thirty_answers(school):
     assert set(pulse.reliability) == {theme.key for theme in BANK.themes}
     # The reversed item of each theme pulls against the others: alpha is defined, not perfect.
     assert all(alpha is not None and alpha < 1 for alpha in pulse.reliability.values())
+    # Drawn from the answers scored once for the page, it is the public rule's figure.
+    stored = [response.answers for response in PulseResponse.objects.filter(wave=wave)]
+    assert pulse.reliability == scale_reliability(stored, BANK)
 
 
 def test_a_mentor_answers_or_skips_from_the_page(school, client):

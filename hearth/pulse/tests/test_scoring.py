@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import enum
 import json
+import random
+import re
+import statistics
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hearth.pulse.scoring import (
+    COMPETENCY_BANK_PATH,
     DEFAULT_ITEM_BANK_PATH,
     ItemBank,
     cronbach_alpha,
+    load_competency_bank,
     load_item_bank,
     scale_reliability,
     score_item,
@@ -299,3 +307,160 @@ def test_alpha_of_whole_answers_is_exactly_the_textbook_computation() -> None:
     items = [statistics.variance([row[i] for row in rows]) for i in range(4)]
     totals = statistics.variance([sum(row) for row in rows])
     assert cronbach_alpha(rows) == 4 / 3 * (1 - sum(items) / totals)
+
+
+# --- the compiled scorer: the same results as the rules written out -----------------------
+
+
+def textbook_theme_scores(
+    answers: dict[str, int | None], bank: ItemBank
+) -> dict[str, float | None]:
+    """The half-answered rule item by item, as `theme_scores` was first written."""
+    scores: dict[str, float | None] = {}
+    for theme in bank.themes:
+        items = bank.items_for(theme.key)
+        scored = [
+            score_item(value, item, bank)
+            for item in items
+            if (value := answers.get(item.key)) is not None
+        ]
+        enough = scored and len(scored) * 2 >= len(items)
+        scores[theme.key] = statistics.fmean(scored) if enough else None
+    return scores
+
+
+def textbook_reliability(
+    responses: list[dict[str, int | None]], bank: ItemBank
+) -> dict[str, float | None]:
+    """Each theme's alpha over rows scored item by item, as `scale_reliability` was first
+    written."""
+    return {
+        theme.key: cronbach_alpha(
+            [
+                [
+                    None
+                    if (value := response.get(item.key)) is None
+                    else score_item(value, item, bank)
+                    for item in bank.items_for(theme.key)
+                ]
+                for response in responses
+            ]
+        )
+        for theme in bank.themes
+    }
+
+
+def random_responses(bank: ItemBank, count: int, seed: int) -> list[dict[str, int | None]]:
+    """Answers on the scale, with some items left out and some answered None."""
+    generator = random.Random(seed)
+    responses: list[dict[str, int | None]] = []
+    for _ in range(count):
+        response: dict[str, int | None] = {}
+        for item in bank.items:
+            roll = generator.random()
+            if roll < 0.08:
+                continue
+            response[item.key] = (
+                None if roll < 0.12 else generator.randint(bank.scale_min, bank.scale_max)
+            )
+        responses.append(response)
+    return responses
+
+
+@pytest.mark.parametrize("bank_path", [DEFAULT_ITEM_BANK_PATH, COMPETENCY_BANK_PATH])
+def test_theme_scores_equal_the_textbook_rule_to_the_bit(bank_path: Any) -> None:
+    bank = load_item_bank(bank_path)
+    responses = random_responses(bank, 600, seed=11)
+    responses.append({item.key: bank.scale_max for item in bank.items})  # all answered
+    responses.append({})
+    for answers in responses:
+        assert theme_scores(answers, bank) == textbook_theme_scores(answers, bank)
+        for theme in bank.themes:
+            expected = textbook_theme_scores(answers, bank)[theme.key]
+            assert bank.scorer.theme_score(answers, theme.key) == expected
+    assert bank.scorer.theme_score({}, "nowhere") is None
+
+
+@pytest.mark.parametrize("bank_path", [DEFAULT_ITEM_BANK_PATH, COMPETENCY_BANK_PATH])
+def test_reliability_equals_the_textbook_alpha_to_the_bit(bank_path: Any) -> None:
+    bank = load_item_bank(bank_path)
+    # Some missing answers, so listwise deletion drops different rows in each theme.
+    responses = random_responses(bank, 400, seed=5)
+    reliability = scale_reliability(responses, bank)
+    assert reliability == textbook_reliability(responses, bank)
+    assert all(alpha is not None for alpha in reliability.values())
+    scored = [bank.scorer.score(answers) for answers in responses]
+    assert bank.scorer.reliability(scored) == reliability
+    assert bank.scorer.reliability(scored[:29]) == dict.fromkeys(reliability)
+
+
+def test_theme_means_come_from_the_scored_items(small_bank: ItemBank) -> None:
+    scorer = small_bank.scorer
+    # Theme by theme in bank order; pair_2 and four_4 are reversed.
+    scored = scorer.score({"pair_1": 2, "pair_2": 1, "four_1": 3, "four_4": 5})
+    assert scored == (2, 5, 3, None, None, 1)
+    assert scorer.means(scored) == {"pair": 3.5, "four": 2.0}
+
+
+@pytest.mark.parametrize("value", [True, False, 0, 6, 3.0, "3"])
+def test_the_scorer_refuses_what_score_item_refuses(small_bank: ItemBank, value: Any) -> None:
+    message = f"answer {value!r} to item 'pair_2' is outside the scale 1-5"
+    answers = {"pair_1": 3, "pair_2": value, "four_1": 3}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        theme_scores(answers, small_bank)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        small_bank.scorer.theme_score(answers, "pair")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        scale_reliability([answers], small_bank, minimum_responses=1)
+
+
+def test_the_first_wrong_answer_in_bank_order_is_named(small_bank: ItemBank) -> None:
+    with pytest.raises(ValueError, match="item 'pair_2'"):
+        theme_scores({"four_1": 9, "pair_2": 9, "pair_1": 3}, small_bank)
+
+
+def test_unknown_items_raise_for_theme_scores_but_not_for_reliability(
+    small_bank: ItemBank,
+) -> None:
+    answers: dict[str, int | None] = {"pair_1": 3, "pair_2": 2, "stray": 3}
+    with pytest.raises(ValueError, match="answer to unknown item 'stray'"):
+        theme_scores(answers, small_bank)
+    with pytest.raises(ValueError, match="answer to unknown item 'stray'"):
+        small_bank.scorer.theme_score(answers, "pair")
+    rows: list[dict[str, int | None]] = [
+        answers,
+        {"pair_1": 1, "pair_2": 4},
+        {"pair_1": 5, "pair_2": 2},
+    ]
+    assert scale_reliability(rows, small_bank, minimum_responses=1) == textbook_reliability(
+        rows, small_bank
+    )
+
+
+def test_whole_numbers_of_another_int_type_still_score(small_bank: ItemBank) -> None:
+    class Answer(enum.IntEnum):
+        AGREE = 4
+
+    # pair_2 is reversed: 4 scores 2.
+    assert theme_scores({"pair_1": Answer.AGREE, "pair_2": Answer.AGREE}, small_bank) == {
+        "pair": 3.0,
+        "four": None,
+    }
+
+
+# --- the shipped banks are read once ------------------------------------------------------
+
+
+def test_shipped_banks_are_read_once_and_cannot_be_changed() -> None:
+    assert load_item_bank() is load_item_bank(DEFAULT_ITEM_BANK_PATH)
+    assert load_competency_bank() is load_competency_bank()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        load_item_bank().scale_max = 7  # type: ignore[misc]
+
+
+def test_other_bank_files_are_read_on_every_call(tmp_path: Path) -> None:
+    path = tmp_path / "bank.json"
+    path.write_text(json.dumps(small_bank_dict()), encoding="utf-8")
+    assert load_item_bank(path).name == "Test bank"
+    path.write_text(json.dumps({**small_bank_dict(), "name": "Renamed"}), encoding="utf-8")
+    assert load_item_bank(path).name == "Renamed"
