@@ -53,7 +53,7 @@ class ProgramOverview:
     rows: list[CommunityRow] = field(default_factory=list)
     cohort_totals: list[int] = field(default_factory=list)
     total_learners: int = 0
-    mentor_loads: Page[MentorGroup] | None = None  # one page of them, for directors
+    mentor_loads: Page[Any] | None = None  # one page of groups, for directors
 
 
 LOADS_PER_PAGE = 50
