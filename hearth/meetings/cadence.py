@@ -221,9 +221,7 @@ def late_rhythms(
 ) -> list[Rhythm]:
     """The overdue or stalled pairs among `relationships`, found by the database: stalled
     first, then by the date they were due."""
-    program_ids = set(program_ids)
-    rules = _rhythm_rules(program_ids, now=now)
-    rows = _rhythm_rows(relationships, now=now).filter(_late_filter(rules, program_ids))
+    rows, rules = _late_rows(relationships, program_ids=program_ids, now=now)
     late = [r for r in _judged(rows, rules) if r.late]
     return sorted(late, key=lambda r: (not r.stalled, r.due_on or dt.date.max))
 
@@ -233,10 +231,17 @@ def late_count_by_mentor(
 ) -> Counter[int]:
     """How many of `relationships` each mentor has overdue or stalled: late_rhythms counted by
     the database, which returns one row per mentor instead of every late pair."""
+    late, _ = _late_rows(relationships, program_ids=program_ids, now=now)
+    return Counter(dict(grouped(late, by="mentor_id", totals="COUNT(*)")))
+
+
+def _late_rows(
+    relationships: QuerySet[Relationship], *, program_ids: Iterable[int], now: dt.datetime
+) -> tuple[QuerySet[Any], _RhythmRules]:
+    """The rows of the late pairs among `relationships`, with the rules that found them."""
     program_ids = set(program_ids)
     rules = _rhythm_rules(program_ids, now=now)
-    late = _rhythm_rows(relationships, now=now).filter(_late_filter(rules, program_ids))
-    return Counter(dict(grouped(late, by="mentor_id", totals="COUNT(*)")))
+    return _rhythm_rows(relationships, now=now).filter(_late_filter(rules, program_ids)), rules
 
 
 def _with_relationships(
