@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render through the templates above, so hearth/templates/django/forms/ can write
+# out the options that Django's own widget templates include one render at a time.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(
