@@ -213,9 +213,10 @@ def compact_panel(
     )
 
 
-def today_for(person: Person) -> dt.date:
-    """Today in the person's own zone: review dates are days on their calendar."""
-    return timezone.localdate(timezone=zone_named(person.time_zone))
+def today_for(person: Person, now: dt.datetime | None = None) -> dt.date:
+    """Today (or `now`'s day) in the person's own zone: review dates are days on their
+    calendar."""
+    return timezone.localdate(now, timezone=zone_named(person.time_zone))
 
 
 def answered_sections(compact: Compact) -> list[dict[str, str]]:

@@ -24,6 +24,7 @@ from ..selectors.compacts import (
     current_compact,
     is_party,
     other_side,
+    today_for,
 )
 
 MAX_SECTIONS = 15
@@ -223,7 +224,8 @@ def compact_accept(*, compact: Compact, person: Person, now: dt.datetime | None 
         compact.mentee_accepted_at = now
     if compact.accepted:
         every = compact_template_for(compact.relationship.program).review_every_days
-        compact.review_due_on = timezone.localdate(now) + dt.timedelta(days=every)
+        # Counted from the day on the calendar of whoever agreed it last, as they see it.
+        compact.review_due_on = today_for(person, now) + dt.timedelta(days=every)
         compact.review_reason = ""
     compact.save(
         update_fields=[
@@ -292,7 +294,7 @@ def compact_flag_for_review(*, relationship: Relationship, reason: str) -> Compa
     compact = current_compact(relationship)
     if compact is None or not compact.accepted:
         return None
-    today = timezone.localdate()
+    today = today_for(relationship.mentor)
     compact.review_reason = reason[:120]
     if compact.review_due_on is None or compact.review_due_on > today:
         compact.review_due_on = today

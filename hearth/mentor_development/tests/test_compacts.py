@@ -73,7 +73,30 @@ def test_both_acceptances_make_it_agreed_with_a_review_date(school: School) -> N
     compact = _agreed(school)
     assert compact.accepted
     assert compact.mentor_accepted_at and compact.mentee_accepted_at
-    assert compact.review_due_on == timezone.localdate() + dt.timedelta(days=365)
+    # The mentor accepted last: the year is counted from their day.
+    today = selectors.today_for(school.mentor_a1)
+    assert compact.review_due_on == today + dt.timedelta(days=365)
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [("America/Los_Angeles", dt.date(2027, 2, 28)), ("Pacific/Auckland", dt.date(2027, 3, 1))],
+)
+def test_the_review_date_counts_from_the_accepting_persons_own_day(
+    school: School, zone: str, day: dt.date
+) -> None:
+    """03:30 UTC on 1 March is still 28 February in California, already 1 March in Auckland."""
+    school.mentor_a1.time_zone = zone
+    school.mentor_a1.save(update_fields=["time_zone"])
+    relationship = _lc(school)
+    compact = services.compact_draft(relationship=relationship, person=relationship.mentor)
+    compact = services.compact_edit(
+        compact=compact, person=relationship.mentor, answers=_answers(compact)
+    )
+    compact = services.compact_accept(compact=compact, person=relationship.mentee)
+    now = dt.datetime(2027, 3, 1, 3, 30, tzinfo=dt.UTC)
+    compact = services.compact_accept(compact=compact, person=relationship.mentor, now=now)
+    assert compact.review_due_on == day + dt.timedelta(days=365)
 
 
 def test_an_edit_after_one_side_accepted_clears_both_acceptances_and_tells_the_other(
@@ -135,8 +158,8 @@ def test_pausing_flags_the_agreed_compact_for_review(school: School) -> None:
     communities.relationship_pause(relationship=_lc(school), person=school.learner_a1)
     compact.refresh_from_db()
     assert compact.review_reason == "The relationship was paused."
-    assert compact.review_due_on == timezone.localdate()
-    assert selectors.review_due(compact, timezone.localdate())
+    assert compact.review_due_on == selectors.today_for(school.mentor_a1)
+    assert selectors.review_due(compact, selectors.today_for(school.mentor_a1))
 
 
 def test_completing_flags_it_and_a_review_keeps_the_old_compact(school: School) -> None:
