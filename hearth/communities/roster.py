@@ -344,8 +344,13 @@ def _read_xlsx(content: bytes, filename: str) -> list[list[str]]:
         raise unreadable from error
 
 
+def import_limit() -> int:
+    """The largest roster or spreadsheet import, in bytes (a setting)."""
+    return int(settings.HEARTH_MAX_IMPORT_BYTES)
+
+
 def check_size(*, filename: str, size: int) -> None:
-    limit = settings.HEARTH_MAX_IMPORT_BYTES
+    limit = import_limit()
     if size > limit:
         raise RosterFileError(
             f"“{filename}” is {filesizeformat(size)}; the most Hearth accepts is "

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from hearth.lib.http import AuthenticatedRequest
+from hearth.lib.uploads import accepts_upload
 from hearth.people.permissions import get_directed_program
 
 from . import roster
@@ -26,6 +27,7 @@ class RosterUploadForm(forms.Form):
 
 
 @login_required
+@accepts_upload(roster.import_limit)
 def roster_import(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     program = get_directed_program(request.user, slug)
     form = RosterUploadForm(request.POST or None, request.FILES or None)

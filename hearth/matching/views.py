@@ -10,8 +10,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from hearth.communities.models import Cohort, MentorGroup
-from hearth.communities.roster import RosterFileError, RowError
+from hearth.communities.roster import RosterFileError, RowError, import_limit
 from hearth.lib.http import AuthenticatedRequest
+from hearth.lib.uploads import accepts_upload
 from hearth.people.models import Person
 from hearth.people.permissions import (
     get_directed_program,
@@ -365,6 +366,7 @@ def preference_window(request: AuthenticatedRequest, slug: str, cohort_pk: int) 
 
 
 @login_required
+@accepts_upload(import_limit)
 def preferences_upload(request: AuthenticatedRequest, slug: str, cohort_pk: int) -> HttpResponse:
     cohort = _directed_cohort(request, slug, cohort_pk)
     program = cohort.program
@@ -516,6 +518,7 @@ def _round_page(
 
 @require_POST
 @login_required
+@accepts_upload(import_limit)
 def round_preferences_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = get_mentoring_round_for_director(request.user, pk)
     form = PreferencesUploadForm(request.POST, request.FILES)

@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from hearth.communities import selectors as community_selectors
 from hearth.lib.http import AuthenticatedRequest
+from hearth.lib.uploads import accepts_upload
 from hearth.serendipity.selectors import contacts_of
 
-from .forms import PhotoForm
+from .forms import MAX_PHOTO_BYTES, PhotoForm
 from .permissions import directs_any_program_of, get_person_for_user, visible_faces
 from .selectors import home_for
 from .services import person_photo_set
@@ -64,6 +65,7 @@ def _image_type(person: Any) -> str:
 
 
 @login_required
+@accepts_upload(MAX_PHOTO_BYTES)
 def photo_edit(request: AuthenticatedRequest) -> HttpResponse:
     form = PhotoForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from hearth.communities.models import Relationship
 from hearth.lib.http import AuthenticatedRequest
+from hearth.lib.uploads import accepts_upload
 from hearth.people.models import Person
 from hearth.people.permissions import (
     get_directed_program,
@@ -171,6 +172,7 @@ def portfolio_pdf(request: AuthenticatedRequest) -> HttpResponse:
     return response
 
 
+@accepts_upload(verification.MAX_UPLOAD_BYTES)
 def verify(request: HttpRequest) -> HttpResponse:
     code_form = CodeForm(request.GET if "code" in request.GET else None)
     upload_form = UploadForm(request.POST or None, request.FILES or None)

@@ -83,6 +83,25 @@ def decode_audio(source: str | Path | bytes) -> tuple[np.ndarray, float]:
     return samples.astype(np.float32, copy=False), samples.size / RATE
 
 
+# The first bytes of each container Hearth takes: enough to refuse a document renamed .mp3
+# on a site without PyAV, which checks more.
+AUDIO_SIGNATURES = "WAV, MP3, M4A, Ogg, FLAC or WebM"
+SIGNATURE_BYTES = 12
+
+
+def check_audio_signature(head: bytes) -> None:
+    """Raise AudioError unless `head`, a file's first bytes, opens a container Hearth takes."""
+    wav = head[:4] in (b"RIFF", b"RIFX", b"RF64") and head[8:12] == b"WAVE"
+    mp3 = head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+    mp4 = head[4:8] == b"ftyp"
+    other = head[:4] in (b"OggS", b"fLaC", b"\x1a\x45\xdf\xa3")
+    if not (wav or mp3 or mp4 or other):
+        raise AudioError(
+            "the file is not a recording Hearth can read (its first bytes are not those of "
+            f"{AUDIO_SIGNATURES})"
+        )
+
+
 def probe_audio(source: str | Path | bytes) -> None:
     """Raise AudioError unless the file opens and its first sound decodes (a quick check
     at upload; the whole file is decoded when it is transcribed)."""

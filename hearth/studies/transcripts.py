@@ -110,15 +110,17 @@ def recording_upload(
         )
     if participant is not None:
         _check_participant(study, participant)
-    if transcription.engine_installed():
-        upload.seek(0)
-        # A large upload is on disk already: probe it there rather than read it into memory.
-        on_disk = getattr(upload, "temporary_file_path", None)
-        try:
+    upload.seek(0)
+    try:
+        transcription.check_audio_signature(upload.read(transcription.SIGNATURE_BYTES))
+        if transcription.engine_installed():
+            upload.seek(0)
+            # A large upload is on disk already: probe it there rather than read it into memory.
+            on_disk = getattr(upload, "temporary_file_path", None)
             transcription.probe_audio(on_disk() if on_disk else upload.read())
-        except transcription.AudioError as error:
-            raise ValidationError(f"Nothing was uploaded: “{filename}”: {error}.") from error
-        upload.seek(0)
+    except transcription.AudioError as error:
+        raise ValidationError(f"Nothing was uploaded: “{filename}”: {error}.") from error
+    upload.seek(0)
     source = Source.objects.create(
         study=study,
         title=(title.strip() or PurePath(filename).stem or "Recording")[:200],

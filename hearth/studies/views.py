@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from hearth.lib.http import AuthenticatedRequest
+from hearth.lib.uploads import accepts_upload
 from hearth.people.permissions import (
     evaluated_programs,
     get_code_for_member,
@@ -37,6 +38,8 @@ from .models import CodedSegment, Consent, StudyMember, StudyRole
 from .starter import PALETTE
 
 IMPORT_MAX_AGE = 6 * 3600  # seconds a preview stays valid
+
+CODEBOOK_FILE_MAX = 2 * 1024 * 1024
 
 
 def _errors(request: AuthenticatedRequest, error: ValidationError) -> None:
@@ -409,6 +412,7 @@ def _preview(parsed: ParsedSource) -> dict[str, Any]:
 
 
 @login_required
+@accepts_upload(MAX_BYTES)
 def source_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_study_lead(request.user, pk)
     study = member.study
@@ -678,6 +682,7 @@ def memo_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@accepts_upload(CODEBOOK_FILE_MAX)
 def codebook(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_study_member(request.user, pk)
     study = member.study
@@ -756,7 +761,7 @@ def codebook(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _codebook_rows(upload: Any) -> list[services.CodeRow]:
-    if upload.size > 2 * 1024 * 1024:
+    if upload.size > CODEBOOK_FILE_MAX:
         raise ValidationError("Nothing was imported: the codebook file is larger than 2 MB.")
     raw = upload.read()
     try:

@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from hearth.lib.http import AuthenticatedRequest
+from hearth.lib.uploads import accepts_upload
 from hearth.people.permissions import (
     get_source_for_member,
     get_study_coder,
@@ -74,6 +75,7 @@ def _recording(user: Any, pk: int) -> Source:
 
 
 @login_required
+@accepts_upload(transcripts.MAX_AUDIO_BYTES)
 def recording_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_study_lead(request.user, pk)
     study = member.study

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from hearth.communities.models import Program
 from hearth.lib.http import AuthenticatedRequest
+from hearth.lib.uploads import accepts_upload
 from hearth.people.permissions import evaluated_programs, get_study_lead, get_study_member
 
 from . import exchange
@@ -68,6 +69,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 @login_required
+@accepts_upload(exchange.MAX_UPLOAD)
 def study_import(request: AuthenticatedRequest) -> HttpResponse:
     programs = evaluated_programs(request.user)
     if not programs.exists():
@@ -117,6 +119,7 @@ def codebook_qdc(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@accepts_upload(CODEBOOK_MAX)
 def codebook_exchange(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = get_study_lead(request.user, pk)
     study = member.study

@@ -11,7 +11,9 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from hearth.communities.roster import import_limit
 from hearth.lib.http import AuthenticatedRequest
+from hearth.lib.uploads import accepts_upload
 from hearth.people.models import Person
 from hearth.people.permissions import (
     get_own_enrolment,
@@ -132,6 +134,7 @@ def series_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@accepts_upload(import_limit)
 def series_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     series = get_run_series(request.user, pk)
     form = ImportForm(request.POST or None, request.FILES or None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import sys
 from pathlib import Path
@@ -183,3 +184,54 @@ def test_word_error_rate_ignores_case_and_punctuation_and_counts_edits():
     assert word_error_rate("we meet over lunch", "we meet lunch") == 0.25
     assert word_error_rate("we meet over lunch", "well we meet over lunch today") == 0.5
     assert word_error_rate("", "") == 0.0
+
+
+def _encoded(container: str, codec: str, **options: str) -> bytes:
+    """Half a second of tone in a real container, written by FFmpeg through PyAV."""
+    rate = 48_000
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format=container, options=options) as out:
+        stream = out.add_stream(codec, rate=rate)
+        stream.layout = "mono"
+        tone = np.sin(2 * np.pi * 440 * np.arange(rate // 2) / rate).astype(np.float32) * 0.3
+        frame = av.AudioFrame.from_ndarray(tone.reshape(1, -1), format="flt", layout="mono")
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("container", "codec", "options"),
+    [
+        ("mp3", "libmp3lame", {}),
+        ("mp3", "libmp3lame", {"id3v2_version": "0", "write_xing": "0"}),  # bare MPEG frames
+        ("ipod", "aac", {}),  # .m4a
+        ("ogg", "libopus", {}),
+        ("ogg", "libvorbis", {}),
+        ("flac", "flac", {}),
+        ("webm", "libopus", {}),
+        ("wav", "pcm_s16le", {}),
+    ],
+)
+def test_every_container_hearth_takes_passes_the_signature_check(
+    container: str, codec: str, options: dict[str, str]
+):
+    data = _encoded(container, codec, **options)
+    transcription.check_audio_signature(data[: transcription.SIGNATURE_BYTES])
+    transcription.probe_audio(data)  # and PyAV agrees it is sound
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"Interviewer: hello\n",
+        b"%PDF-1.7\n%\xe2\xe3",
+        b"PK\x03\x04\x14\x00\x00\x00",  # a .docx or a zip
+        b"RIFF\x00\x00\x00\x00AVI ",  # a RIFF file that is a video, not a WAV
+        b"",
+    ],
+)
+def test_a_document_renamed_as_a_recording_fails_the_signature_check(head: bytes):
+    with pytest.raises(AudioError, match="its first bytes are not those of WAV, MP3"):
+        transcription.check_audio_signature(head)
