@@ -26,6 +26,7 @@ from hearth.communities.models import (
     Program,
     RelationshipKind,
 )
+from hearth.lib.jobs import JobGone, JobRows
 from hearth.people.models import Person
 
 from . import engine, pairing
@@ -67,6 +68,7 @@ HEARTBEAT_EVERY = 30.0  # seconds
 # A running run silent for this long has lost its worker. The engine is never silent for more
 # than its time limit (at most options.MAX_TIME_LIMIT, five minutes) between two reports.
 SILENT_AFTER = dt.timedelta(minutes=10)
+RUNS = JobRows(MatchRun, RunStatus.QUEUED, RunStatus.RUNNING, SILENT_AFTER, "created_at")
 COMMUNITY_CHOICES = 3  # a learner ranks their top three communities
 ROUND_CHOICES = 5  # a round participant ranks up to five people of the other side
 
@@ -81,10 +83,6 @@ class OverrideRefused(ValidationError):
     def __init__(self, violations: tuple[str, ...]) -> None:
         super().__init__(list(violations))
         self.violations = violations
-
-
-class RunStopped(Exception):
-    """The run was marked stopped while a late worker still worked on it: drop its result."""
 
 
 def cohort_named(program: Program, text: str) -> Cohort:
@@ -268,31 +266,15 @@ class _Progress:
         if since < PROGRESS_EVERY or (percent == self.last_percent and since < HEARTBEAT_EVERY):
             return
         self.last_write, self.last_percent = now, percent
-        written = MatchRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(
-            progress=percent, progress_message=message[:200], heartbeat_at=timezone.now()
-        )
-        if not written:
-            raise RunStopped(self.run_id)
+        RUNS.write(self.run_id, progress=percent, progress_message=message[:200])
         if self.listener is not None:
             self.listener(percent, message)
-
-
-def _finish(run_id: int, **fields: Any) -> None:
-    """Write a running run's outcome; refuse if it was marked stopped meanwhile."""
-    fields.setdefault("finished_at", timezone.now())
-    if not MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(**fields):
-        raise RunStopped(run_id)
 
 
 def run_execute(*, run_id: int, listener: Listener | None = None) -> MatchRun:
     """Solve a queued run and store its proposal; infeasible input stores only the reasons."""
     # Only a queued run is claimed, so a run marked stopped (or finished) never runs again.
-    claimed = MatchRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING,
-        progress=1,
-        progress_message="Reading the input",
-        heartbeat_at=timezone.now(),
-    )
+    claimed = RUNS.claim(run_id, progress=1, progress_message="Reading the input")
     run = MatchRun.objects.select_related("cohort", "round").get(pk=run_id)
     if not claimed:
         return run  # another worker has it, or it already finished
@@ -304,18 +286,18 @@ def run_execute(*, run_id: int, listener: Listener | None = None) -> MatchRun:
             else:
                 _solve_placement(run, progress)
         except engine.Infeasible as infeasible:
-            _finish(
+            RUNS.finish(
                 run.pk,
                 status=RunStatus.INFEASIBLE,
                 infeasible_reasons=list(infeasible.reasons),
                 progress=100,
                 progress_message="No proposal meets every rule",
             )
-        except RunStopped:
+        except JobGone:
             raise
         except Exception as error:
             logger.exception("Match run %s failed", run.pk)
-            _finish(
+            RUNS.finish(
                 run.pk,
                 status=RunStatus.FAILED,
                 error=f"The matcher stopped unexpectedly ({type(error).__name__}). Nothing was "
@@ -323,7 +305,7 @@ def run_execute(*, run_id: int, listener: Listener | None = None) -> MatchRun:
                 progress=100,
                 progress_message="Failed",
             )
-    except RunStopped:
+    except JobGone:
         logger.warning(
             "Match run %s was marked stopped while it ran; its result is dropped", run_id
         )
@@ -370,7 +352,7 @@ def _store_result(
                 reasons=reasons,
             )
         )
-    _finish(
+    RUNS.finish(
         run.pk,
         status=RunStatus.READY,
         objective=result.objective,
@@ -455,7 +437,7 @@ def _solve_mentoring(run: MatchRun, progress: _Progress) -> None:
             )
         )
     with transaction.atomic():
-        _finish(
+        RUNS.finish(
             run.pk,
             status=RunStatus.READY,
             objective=result.objective,
@@ -827,13 +809,6 @@ def _publish_rematch(placements: list[Placement], on: dt.date) -> None:
 # --- Runs whose worker died -----------------------------------------------------------------
 
 
-def _silent(now: dt.datetime) -> Q:
-    cutoff = now - SILENT_AFTER
-    return Q(status=RunStatus.RUNNING) & (
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
-    )
-
-
 def runs_stop_silent(*, program: Program, now: dt.datetime | None = None) -> int:
     """Mark stopped the program's running runs that have been silent too long; how many."""
     return _stop_silent(MatchRun.objects.filter(program=program), now or timezone.now())
@@ -849,12 +824,13 @@ def run_stop_if_silent(*, run: MatchRun, now: dt.datetime | None = None) -> Matc
 
 
 def _stop_silent(runs: QuerySet[MatchRun], now: dt.datetime) -> int:
-    return runs.filter(_silent(now)).update(
+    return RUNS.end_silent(
+        runs,
+        now=now,
         status=RunStatus.STOPPED,
         progress_message="Stopped",
         error="The matcher stopped answering while it worked on this run, probably because its "
         "worker was restarted. Nothing was changed.",
-        finished_at=now,
     )
 
 

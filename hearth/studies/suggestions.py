@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from hearth.lib.jobs import JobGone, JobRows
 from hearth.people.models import Person
 
 from . import embeddings, services, suggest
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 1.0  # seconds between progress writes
 SILENT_AFTER = dt.timedelta(minutes=15)  # a running job this quiet has lost its worker
+RUNS = JobRows(SuggesterRun, JobStatus.QUEUED, JobStatus.RUNNING, SILENT_AFTER, "requested_at")
 BATCH = 64  # units embedded between progress writes
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
@@ -127,10 +129,6 @@ def suggester_run_request(*, study: Study, by: Person) -> SuggesterRun:
     return run
 
 
-class _RunGone(Exception):
-    """The run is no longer running (marked failed as silent, or deleted with its study)."""
-
-
 class _Progress:
     """Throttled progress writes that the page polls; they double as the heartbeat."""
 
@@ -143,13 +141,7 @@ class _Progress:
         if not force and now - self.last < PROGRESS_EVERY:
             return
         self.last = now
-        written = SuggesterRun.objects.filter(pk=self.run_id, status=JobStatus.RUNNING).update(
-            progress=max(1, min(99, percent)),
-            progress_message=message[:200],
-            heartbeat_at=timezone.now(),
-        )
-        if not written:
-            raise _RunGone(self.run_id)
+        RUNS.write(self.run_id, progress=max(1, min(99, percent)), progress_message=message[:200])
 
 
 @dataclass
@@ -195,21 +187,10 @@ def _units(study: Study) -> _Units:
     return found
 
 
-def _finish(run_id: int, **fields: Any) -> None:
-    fields.setdefault("finished_at", timezone.now())
-    if not SuggesterRun.objects.filter(pk=run_id, status=JobStatus.RUNNING).update(**fields):
-        raise _RunGone(run_id)
-
-
 def suggester_run_execute(run_id: int) -> SuggesterRun:
     """The task body: embed the study's turns, measure the suggester on sources it did not
     see, train it on all the coding, and store its suggestions for the uncoded turns."""
-    claimed = SuggesterRun.objects.filter(pk=run_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING,
-        progress=1,
-        progress_message="Reading the coding",
-        heartbeat_at=timezone.now(),
-    )
+    claimed = RUNS.claim(run_id, progress=1, progress_message="Reading the coding")
     run = SuggesterRun.objects.select_related("study", "requested_by").get(pk=run_id)
     if not claimed:
         return run
@@ -217,20 +198,20 @@ def suggester_run_execute(run_id: int) -> SuggesterRun:
     try:
         try:
             _execute(run, progress)
-        except _RunGone:
+        except JobGone:
             raise
         except embeddings.EncoderUnavailable as error:
-            _finish(run.pk, status=JobStatus.FAILED, error=str(error)[:400], progress=100)
+            RUNS.finish(run.pk, status=JobStatus.FAILED, error=str(error)[:400], progress=100)
         except Exception as error:
             logger.exception("Suggester run %s failed", run.pk)
-            _finish(
+            RUNS.finish(
                 run.pk,
                 status=JobStatus.FAILED,
                 error=f"The suggester stopped unexpectedly ({type(error).__name__}). Nothing "
                 "was changed; try again, and tell your site administrator if it happens again.",
                 progress=100,
             )
-    except _RunGone:
+    except JobGone:
         logger.warning(
             "Suggester run %s stopped being a running run; its result is dropped", run_id
         )
@@ -246,7 +227,7 @@ def _execute(run: SuggesterRun, progress: _Progress) -> None:
         else None
     )
     if member is None or not member.codes:
-        _finish(
+        RUNS.finish(
             run.pk,
             status=JobStatus.FAILED,
             error="Whoever asked for this is no longer a coder of the study.",
@@ -264,7 +245,7 @@ def _execute(run: SuggesterRun, progress: _Progress) -> None:
     plan = suggest.plan(found.units, segments, set(codes))
     if len(plan.coded) < suggest.MIN_TRAIN:
         n = len(plan.coded)
-        _finish(
+        RUNS.finish(
             run.pk,
             status=JobStatus.DONE,
             progress=100,
@@ -307,7 +288,7 @@ def _execute(run: SuggesterRun, progress: _Progress) -> None:
     }
     with transaction.atomic():
         if not SuggesterRun.objects.select_for_update().filter(pk=run.pk, status=JobStatus.RUNNING):
-            raise _RunGone(run.pk)
+            raise JobGone(run.pk)
         older = CodeSuggestion.objects.filter(
             run__study=study,
             run__requested_at__lte=run.requested_at,
@@ -328,7 +309,7 @@ def _execute(run: SuggesterRun, progress: _Progress) -> None:
             )
             for s in made
         )
-        _finish(
+        RUNS.finish(
             run.pk,
             status=JobStatus.DONE,
             progress=100,
@@ -343,16 +324,12 @@ def _execute(run: SuggesterRun, progress: _Progress) -> None:
 
 def suggester_run_fail_if_silent(*, run: SuggesterRun, now: dt.datetime | None = None) -> None:
     """Mark a running run failed when its worker has been silent too long."""
-    now = now or timezone.now()
-    if run.status != JobStatus.RUNNING or (
-        run.heartbeat_at and now - run.heartbeat_at < SILENT_AFTER
-    ):
-        return
-    if SuggesterRun.objects.filter(pk=run.pk, status=JobStatus.RUNNING).update(
+    if run.status == JobStatus.RUNNING and RUNS.end_silent(
+        SuggesterRun.objects.filter(pk=run.pk),
+        now=now,
         status=JobStatus.FAILED,
         error="The background worker stopped answering while it trained the suggester. "
         "Nothing was changed; train it again.",
-        finished_at=now,
     ):
         run.refresh_from_db()
 

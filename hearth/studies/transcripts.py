@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -17,9 +18,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
+from hearth.lib.jobs import JobGone, JobRows
 from hearth.people.models import Person
 
 from . import transcription
@@ -45,6 +47,7 @@ MAX_AUDIO_BYTES = 500 * 1024 * 1024
 DEFAULT_SPEAKER = "Speaker"
 PROGRESS_EVERY = 1.0  # seconds between progress writes
 SILENT_AFTER = dt.timedelta(minutes=10)
+JOBS = JobRows(Transcription, JobStatus.QUEUED, JobStatus.RUNNING, SILENT_AFTER, "requested_at")
 _SHIFT = 1_000_000_000  # moves offsets out of the way so a shift never collides
 
 
@@ -183,9 +186,7 @@ class _Progress:
         if now - self.last < PROGRESS_EVERY:
             return
         self.last = now
-        Transcription.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
-            progress=max(1, min(99, round(fraction * 100))), heartbeat_at=timezone.now()
-        )
+        JOBS.write(self.job_id, progress=max(1, min(99, round(fraction * 100))))
 
 
 def _audio_input(source: Source) -> Path | bytes:
@@ -197,19 +198,13 @@ def _audio_input(source: Source) -> Path | bytes:
 
 
 def _fail(job_id: int, message: str) -> None:
-    Transcription.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        status=JobStatus.FAILED, error=message[:400], finished_at=timezone.now()
-    )
+    with suppress(JobGone):  # already ended as silent: that verdict stands
+        JOBS.finish(job_id, status=JobStatus.FAILED, error=message[:400])
 
 
 def transcription_run(transcription_id: int) -> Transcription:
     """The background task: transcribe a queued recording into timed turns."""
-    claimed = Transcription.objects.filter(pk=transcription_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING,
-        progress=0,
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-    )
+    claimed = JOBS.claim(transcription_id, progress=0, started_at=timezone.now())
     job = Transcription.objects.select_related("source__study").get(pk=transcription_id)
     if not claimed:
         return job  # another worker has it, or it is finished
@@ -224,6 +219,10 @@ def transcription_run(transcription_id: int) -> Transcription:
             samples, seconds = transcription.decode_audio(_audio_input(job.source))
             segments = engine.transcribe(samples, _Progress(job.pk))
             _store(job, segments, seconds, time.perf_counter() - began)
+    except JobGone:
+        logger.warning(
+            "Transcription %s stopped being a running job; its result is dropped", job.pk
+        )
     except WeightsError as error:
         logger.error("Transcription %s refused its model: %s", job.pk, error)
         _fail(
@@ -253,7 +252,7 @@ def _store(
 ) -> None:
     source = Source.objects.select_for_update().get(pk=job.source_id)
     if not Transcription.objects.filter(pk=job.pk, status=JobStatus.RUNNING).exists():
-        return  # marked stopped while it ran: its result is dropped
+        raise JobGone(job.pk)
     text, laid = transcription.lay_out(segments)
     source.text = text
     source.save(update_fields=["text"])
@@ -271,12 +270,12 @@ def _store(
         for i, t in enumerate(laid)
         if t.end > t.start
     )
-    Transcription.objects.filter(pk=job.pk).update(
+    JOBS.finish(
+        job.pk,
         status=JobStatus.DONE,
         progress=100,
         audio_seconds=round(audio_seconds, 2),
         processing_seconds=round(processing_seconds, 2),
-        finished_at=timezone.now(),
         heartbeat_at=timezone.now(),
         error="" if laid else "No speech was heard in this recording.",
     )
@@ -289,16 +288,12 @@ def transcription_stop_if_silent(
     *, job: Transcription, now: dt.datetime | None = None
 ) -> Transcription:
     """Mark a running transcription failed when its worker has been silent too long."""
-    cutoff = (now or timezone.now()) - SILENT_AFTER
-    stopped = Transcription.objects.filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True),
-        pk=job.pk,
-        status=JobStatus.RUNNING,
-    ).update(
+    stopped = JOBS.end_silent(
+        Transcription.objects.filter(pk=job.pk),
+        now=now,
         status=JobStatus.FAILED,
         error="The transcription stopped answering, probably because its worker was "
         "restarted. Nothing was changed; transcribe it again.",
-        finished_at=now or timezone.now(),
     )
     if stopped:
         job.refresh_from_db()

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from hearth.lib.jobs import JobGone
 from hearth.matching import engine, services
 from hearth.matching.models import MatchRun, Placement, RunKind, RunStatus, Side
 from hearth.matching.tests.factories import BALANCE_WOMEN, incoming_class
@@ -104,7 +105,7 @@ def test_progress_is_a_sign_of_life_and_a_stopped_run_ends_the_solve(school, mon
     run.refresh_from_db()
     assert timezone.now() - run.heartbeat_at < dt.timedelta(seconds=5)
     MatchRun.objects.filter(pk=run.pk).update(status=RunStatus.STOPPED)
-    with pytest.raises(services.RunStopped):
+    with pytest.raises(JobGone):
         progress(0.6, "Seating learners in groups")
 
 

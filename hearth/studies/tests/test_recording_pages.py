@@ -3,14 +3,16 @@ audio served to the study's members only, with HTTP ranges for seeking."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from hearth.studies import transcripts
+from hearth.studies import transcription, transcripts
 from hearth.studies.models import (
     CodedSegment,
     Consent,
@@ -193,6 +195,56 @@ def test_a_broken_model_folder_fails_the_job_with_a_plain_message(
     assert job.status == JobStatus.FAILED
     assert "stopped unexpectedly" in job.error and "try again" in job.error
     assert source.turns.count() == 0
+
+
+def _queued(world: World) -> Transcription:
+    source = transcripts.recording_upload(
+        study=world.study,
+        by=world.lead,
+        upload=SimpleUploadedFile("a.wav", tone_wav()),
+        title="A",
+        enqueue=False,
+    )
+    return source.transcription
+
+
+def test_a_transcription_whose_worker_fell_silent_fails_with_a_way_to_try_again(client, world):
+    job = _queued(world)
+    Transcription.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, heartbeat_at=timezone.now() - dt.timedelta(minutes=9)
+    )
+    _login(client, world.lead)
+    page = client.get(reverse("recording", args=[job.source_id])).content.decode()
+    assert "Waiting for the transcriber" in page or "<progress" in page, "nine minutes: alive"
+    Transcription.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    page = client.get(reverse("recording", args=[job.source_id])).content.decode()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.finished_at is not None
+    assert "stopped answering" in job.error and "transcribe it again" in job.error
+    assert "stopped answering" in page
+
+
+def test_a_slow_worker_s_transcript_is_dropped_once_its_job_was_ended_as_silent(world, monkeypatch):
+    """The worker was only slow: its next progress write finds the job over and ends the work,
+    and the verdict stands instead of a transcript appearing under a failed job."""
+    job = _queued(world)
+    finished_anyway: list[bool] = []
+
+    class SlowEngine:
+        def transcribe(self, samples, on_progress):  # noqa: ANN001, ANN202
+            later = timezone.now() + dt.timedelta(hours=1)
+            transcripts.transcription_stop_if_silent(job=job, now=later)
+            on_progress(0.5)
+            finished_anyway.append(True)
+            return [transcription.TimedSegment(0.0, 1.0, "Never stored.")]
+
+    monkeypatch.setattr(transcription, "transcriber_for", lambda *_: SlowEngine())
+    job = transcripts.transcription_run(job.pk)
+    assert job.status == JobStatus.FAILED and "stopped answering" in job.error
+    assert job.source.turns.count() == 0 and job.source.text == ""
+    assert not finished_anyway, "the progress write ends the work at once"
 
 
 def test_correcting_a_turn_shifts_later_turns_and_codings(

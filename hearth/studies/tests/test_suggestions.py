@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from hearth.people.models import Person
 from hearth.studies import embeddings, services, suggestions
@@ -352,3 +355,25 @@ def test_a_suggester_that_does_not_beat_the_baseline_says_so(world, client):
         "The suggester does not beat always suggesting “Harm” (κ 0.05 vs 0.07, on 40 coded "
         "turns it had not seen): treat its suggestions with caution." in page
     )
+
+
+def test_a_run_whose_worker_fell_silent_fails_when_its_page_is_opened(world, client):
+    run = suggestions.suggester_run_request(study=world.study, by=world.coder)
+    SuggesterRun.objects.filter(pk=run.pk).update(
+        status=JobStatus.RUNNING, heartbeat_at=timezone.now() - dt.timedelta(minutes=14)
+    )
+    client.force_login(world.coder)
+    url = reverse("study_suggestions", args=[world.study.pk])
+    client.get(url)
+    run.refresh_from_db()
+    assert run.status == JobStatus.RUNNING, "fourteen minutes: still alive"
+    SuggesterRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=16)
+    )
+    page = client.get(url).content.decode()
+    run.refresh_from_db()
+    assert run.status == JobStatus.FAILED and run.finished_at is not None
+    assert "stopped answering" in run.error and "stopped answering" in page
+    # A worker that picks the task up late finds the run over and stores nothing.
+    assert suggestions.suggester_run_execute(run.pk).status == JobStatus.FAILED
+    assert not run.suggestions.exists()
