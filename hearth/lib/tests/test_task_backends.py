@@ -143,3 +143,47 @@ def test_email_goes_through_redis_and_a_real_worker(
     # The worker waited for the SMTP server's reply, so the message is already here.
     [message] = smtp_server.to("rosa@example.edu")
     assert message["Subject"] == "Queued through Redis"
+
+
+def test_delayed_work_waits_in_redis_for_a_worker_with_the_scheduler(
+    tmp_path: Path,
+    redis_db: int,
+    smtp_server,  # noqa: ANN001 - the root conftest's Mailbox
+) -> None:
+    """Circle rounds, their reminders and email retries are queued for later: RQ keeps them
+    in its scheduled registry, and only a worker started --with-scheduler moves them to the
+    queue once they are due (README: "--with-scheduler is required")."""
+    env = hearth_env(
+        tmp_path,
+        TASKS_BACKEND="redis",
+        REDIS_URL=f"{REDIS_HOST}/{redis_db}",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(settings.EMAIL_PORT),
+        EMAIL_USE_TLS="false",
+    )
+    shell(
+        "import datetime as dt; from django.utils import timezone; "
+        "from hearth.lib.email import send_email_task; "
+        "send_email_task.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue("
+        "subject='Later, through Redis', body='Hello', recipients=['rosa@example.edu'])",
+        env=env,
+    )
+    worker = ("rqworker", "--burst", "--job-class", "django_tasks_rq.Job")
+    manage(*worker, "--with-scheduler", "default", env=env)
+    assert not smtp_server.messages, "not due yet: the scheduler leaves it waiting"
+
+    # The hour passes: RQ's own registry is told the job is due now, rather than sleeping.
+    waiting = shell(
+        "import datetime as dt; import django_rq; from rq.registry import ScheduledJobRegistry; "
+        "queue = django_rq.get_queue('default'); registry = ScheduledJobRegistry(queue=queue); "
+        "past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1); ids = registry.get_job_ids(); "
+        "[registry.schedule(queue.fetch_job(i), past) for i in ids]; print(len(ids))",
+        env=env,
+    )
+    assert waiting.split()[-1] == "1", "the email waits in RQ's scheduled registry"
+    manage(*worker, "default", env=env)
+    assert not smtp_server.messages, "a worker without the scheduler never sees it"
+    manage(*worker, "--with-scheduler", "default", env=env)
+    [message] = smtp_server.to("rosa@example.edu")
+    assert message["Subject"] == "Later, through Redis"
