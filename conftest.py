@@ -11,12 +11,53 @@ from email.message import Message as EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.utils import timezone
 from hypothesis import settings as hypothesis_settings
 
+from hearth.communities.demo import DemoSchool
+from hearth.demo import seed_all
+from hearth.seed_snapshots import seeded
 from hearth.testing import School, build_school
 
 # Playwright runs an event loop in the test thread; Django's ORM is still called synchronously.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# Any of these in a test's fixture closure means it reaches the test database.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "django_db_setup",
+        "live_server",
+    }
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="deselect tests that never reach the database (a run on another database has them)",
+    )
+
+
+def reaches_the_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(fixtures & DATABASE_FIXTURES)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("database_tests_only"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        (kept if reaches_the_database(item) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +76,12 @@ def sign_in_throttling_off(settings) -> None:  # noqa: ANN001 - pytest-django's 
 @pytest.fixture
 def school(db: None) -> School:
     return build_school()
+
+
+@pytest.fixture
+def demo(db: None) -> DemoSchool:
+    """The whole demo school as of today, seeded through the services once per test process."""
+    return seeded(seed_all, today=timezone.localdate())
 
 
 @pytest.fixture(autouse=True)

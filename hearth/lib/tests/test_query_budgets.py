@@ -7,9 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from hearth.demo import seed_all
 from hearth.demo_scale import FRAME, FRAME_WITH_GROUPS, main_pages, multiply_demo
 from hearth.meetings.models import Meeting
 from hearth.people.models import Person
@@ -36,9 +34,8 @@ def _queries_per_page() -> dict[str, int]:
     "frame", [FRAME, FRAME_WITH_GROUPS], ids=["ten times the groups", "groups ten times as large"]
 )
 def test_main_pages_and_api_lists_ask_the_same_number_of_queries_at_ten_times_the_data(
-    db, frame: frozenset[str]
+    demo, frame: frozenset[str]
 ):
-    seed_all(today=timezone.localdate())
     mentor = Person.objects.get(email__startswith="mentor@")
     group = mentor.memberships.get(end_date=None).group
     learners = group.memberships.filter(role="learner", end_date=None).count()

@@ -6,15 +6,12 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
-from django.utils import timezone
 
-from hearth.demo import seed_all
 from hearth.matching.models import MatchRun, RunKind, RunStatus
 from hearth.people.models import Person
 
 
-def test_demo_accounts_see_the_match(db, client):
-    seed_all(today=timezone.localdate())
+def test_demo_accounts_see_the_match(demo, client):
     runs = list(MatchRun.objects.order_by("created_at"))
     placements = [r for r in runs if r.kind == RunKind.PLACEMENT]
     assert [r.status for r in placements] == [

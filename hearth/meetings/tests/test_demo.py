@@ -4,14 +4,12 @@ import datetime as dt
 
 from django.utils import timezone
 
-from hearth.demo import seed_all
 from hearth.meetings.models import ActionItem, AgendaTemplate, Goal
 from hearth.meetings.selectors import my_meetings, notes_visible_to
 from hearth.people.models import Person
 
 
-def test_demo_learner_and_mentor_find_meetings_notes_and_goals(db):
-    seed_all(today=timezone.localdate())
+def test_demo_learner_and_mentor_find_meetings_notes_and_goals(demo):
     learner = Person.objects.get(email__startswith="learner@")
     mentor = Person.objects.get(email__startswith="mentor@")
     overview = my_meetings(person=learner)

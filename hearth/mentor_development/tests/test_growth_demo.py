@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.utils import timezone
 
 from hearth.communities.demo import DOMAIN, DemoSchool
-from hearth.demo import seed_all
 from hearth.mentor_development.demo_growth import seed_growth, series_title
 from hearth.mentor_development.demo_series import seed_series
 from hearth.mentor_development.models import EnrolmentStatus, SelfRating, TrainingSeries
@@ -19,9 +18,8 @@ def test_without_the_running_series_nothing_is_seeded(school):
     assert not TrainingSeries.objects.exists() and not SelfRating.objects.exists()
 
 
-def test_demo_growth(db):
-    today = timezone.localdate()
-    school = seed_all(today=today)
+def test_demo_growth(demo):
+    today, school = timezone.localdate(), demo
     if not TrainingSeries.objects.filter(title=series_title(today)).exists():
         seed_series(school=school, today=today)  # until the demo runs it
     seed_growth(school=school, today=today)

@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from hearth.communities.demo import DOMAIN
 from hearth.communities.models import Program
-from hearth.demo import seed_all
 from hearth.mentor_development.demo_library import seed_library
 from hearth.mentor_development.demo_series import seed_series
 from hearth.mentor_development.models import Compact, Guide, PracticeCircle, TrainingSeries
@@ -25,9 +24,8 @@ def _running_series() -> TrainingSeries | None:
     )
 
 
-def test_demo_library(db):
-    today = timezone.localdate()
-    school = seed_all(today=today)
+def test_demo_library(demo):
+    today, school = timezone.localdate(), demo
     lc = Program.objects.get(slug="md-learning-communities")
     mentor = Person.objects.get(email=f"mentor@{DOMAIN}")
     learner = Person.objects.get(email=f"learner@{DOMAIN}")

@@ -10,13 +10,14 @@ from hearth.mentor_development.demo_series import seed_series
 from hearth.mentor_development.models import Reflection, TrainingSeries
 from hearth.mentor_development.selectors import series as selectors
 from hearth.people.models import Person
+from hearth.seed_snapshots import seeded
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_mentor_checks_in_to_the_workshop_and_sees_the_cohort():
     today = timezone.localdate()
-    school = seed_demo(today=today)
+    school = seeded(seed_demo, today=today)
     seed_series(school=school, today=today)
     mentor = Person.objects.get(email=f"mentor@{school.domain}")
     facilitator = Person.objects.get(email=f"facilitator@{school.domain}")

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from django.utils import timezone
-
 from hearth.communities.models import Program
-from hearth.demo import seed_all
 from hearth.people.models import Person
 from hearth.pulse.selectors import my_trend, open_check_ins, program_pulse
 
 
-def test_demo_mentor_finds_a_check_in_and_a_trend_and_the_director_sees_both_kinds_of_cell(db):
-    seed_all(today=timezone.localdate())
+def test_demo_mentor_finds_a_check_in_and_a_trend_and_the_director_sees_both_kinds_of_cell(demo):
     mentor = Person.objects.get(email__startswith="mentor@")
     check_ins = open_check_ins(mentor)
     assert len(check_ins) == 1 and check_ins[0].response is None
@@ -28,10 +24,9 @@ def test_demo_mentor_finds_a_check_in_and_a_trend_and_the_director_sees_both_kin
     assert any(c.shown for c in cells) and any(not c.shown for c in cells)
 
 
-def test_demo_defaults_flag_a_few_mentors_not_all(db):
+def test_demo_defaults_flag_a_few_mentors_not_all(demo):
     from hearth.pulse.selectors import harm_flags, my_suggestions
 
-    seed_all(today=timezone.localdate())
     flags = harm_flags(Program.objects.get(slug="md-learning-communities"))
     flagged = [f for f in flags if f.suggestions]
     assert 0 < len(flagged) < len(flags) / 2
@@ -41,14 +36,13 @@ def test_demo_defaults_flag_a_few_mentors_not_all(db):
     )
 
 
-def test_demo_learner_has_mentoring_to_rate_and_demo_mentor_sees_averages(db):
+def test_demo_learner_has_mentoring_to_rate_and_demo_mentor_sees_averages(demo):
     from hearth.pulse.selectors import (
         mentee_feedback_for_portfolio,
         my_mentee_feedback,
         open_feedback,
     )
 
-    seed_all(today=timezone.localdate())
     learner = Person.objects.get(email__startswith="learner@")
     assert any(f.feedback is None for f in open_feedback(learner))
     mentor = Person.objects.get(email__startswith="mentor@")

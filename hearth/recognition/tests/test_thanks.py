@@ -70,13 +70,9 @@ def test_a_reported_note_reaches_the_director_who_hides_it_with_a_reason(school,
     assert "Not really a thank-you." not in client.get(reverse("thanks")).content.decode()
 
 
-def test_the_demo_mentor_has_a_collection_and_the_learner_has_thanked_their_mentor(db):
-    from django.utils import timezone
-
-    from hearth.demo import seed_all
+def test_the_demo_mentor_has_a_collection_and_the_learner_has_thanked_their_mentor(demo):
     from hearth.people.models import Person
 
-    seed_all(today=timezone.localdate())
     mentor = Person.objects.get(email__startswith="mentor@")
     learner = Person.objects.get(email__startswith="learner@")
     assert ThankYouNote.objects.filter(mentor=mentor).count() >= 4

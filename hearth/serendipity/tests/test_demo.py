@@ -3,14 +3,12 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from hearth.demo import seed_all
 from hearth.people.models import Person
 from hearth.serendipity.models import Circle, Contact, DropIn, RoundAbsence
 from hearth.serendipity.selectors import circle_summary, current_pairings
 
 
-def test_demo_accounts_find_a_running_round_past_contacts_and_an_open_door(db, client):
-    seed_all(today=timezone.localdate())
+def test_demo_accounts_find_a_running_round_past_contacts_and_an_open_door(demo, client):
     coffee = Circle.objects.get(name="Coffee across houses")
     summary = circle_summary(coffee)
     assert summary.rounds == 5 and summary.repeats == 0

@@ -8,6 +8,7 @@ from django.utils import timezone
 from hearth.communities.demo import seed_demo
 from hearth.people.models import Person
 from hearth.pulse.demo import seed_pulse
+from hearth.seed_snapshots import seeded
 from hearth.studies import selectors, services
 from hearth.studies.demo import seed_studies
 from hearth.studies.models import CodedSegment, Source, Study, StudyMember
@@ -15,7 +16,7 @@ from hearth.studies.models import CodedSegment, Source, Study, StudyMember
 
 def test_the_demo_evaluator_finds_a_coded_study_with_disagreements_and_a_report(db, client):
     today = timezone.localdate()
-    school = seed_demo(today=today)
+    school = seeded(seed_demo, today=today)
     seed_pulse(school=school, today=today)
     study = seed_studies(school=school, today=today)
 

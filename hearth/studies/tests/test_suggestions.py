@@ -312,10 +312,11 @@ def test_the_demo_has_suggestions_waiting_for_an_uncoded_interview(db):
 
     from hearth.communities.demo import seed_demo
     from hearth.pulse.demo import seed_pulse
+    from hearth.seed_snapshots import seeded
     from hearth.studies.demo import seed_studies
 
     today = timezone.localdate()
-    school = seed_demo(today=today)
+    school = seeded(seed_demo, today=today)
     seed_pulse(school=school, today=today)
     study = seed_studies(school=school, today=today)
     run = SuggesterRun.objects.get(study=study)
