@@ -31,9 +31,18 @@ class Table:
 
 
 @dataclass
+class Changes:
+    """What seeding did to one table: rows to delete by key, and rows to insert whole."""
+
+    table: Table
+    gone: list[Any]
+    new: list[Row]
+
+
+@dataclass
 class Snapshot:
     before: dict[str, Table]
-    after: dict[str, Table]
+    changes: list[Changes]
     result: Any
 
 
@@ -49,9 +58,10 @@ def seeded(seed: Callable[..., T], **kwargs: Any) -> T:
     if snapshot is None or _contents(snapshot.before) != _contents(before):
         # First use, or a transactional test changed the base rows since (new content-type ids).
         result = seed(**kwargs)
-        _snapshots[key] = Snapshot(before=before, after=_read_tables(), result=result)
+        changes = _changes(before, _read_tables())
+        _snapshots[key] = Snapshot(before=before, changes=changes, result=result)
         return copy.deepcopy(result)
-    _write_changes(snapshot)
+    _write_changes(snapshot.changes)
     return copy.deepcopy(snapshot.result)
 
 
@@ -97,20 +107,29 @@ def _sqlite_text(value: dt.date | dt.time) -> str:
     return str(value)
 
 
-def _write_changes(snapshot: Snapshot) -> None:
+def _changes(before: dict[str, Table], after: dict[str, Table]) -> list[Changes]:
+    changes = []
+    for name, table in after.items():
+        old = before[name].rows if name in before else {}
+        gone = [pk for pk, row in old.items() if table.rows.get(pk) != row]
+        new = [_writable(row) for pk, row in table.rows.items() if old.get(pk) != row]
+        if gone or new:
+            changes.append(Changes(table, gone, new))
+    return changes
+
+
+def _write_changes(changes: list[Changes]) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for name, after in snapshot.after.items():
-            before = snapshot.before.get(name)
-            old = before.rows if before else {}
-            gone = [pk for pk, row in old.items() if after.rows.get(pk) != row]
-            new = [_writable(row) for pk, row in after.rows.items() if old.get(pk) != row]
-            table, key_column = quote(name), after.columns[after.key]
-            if gone:
+        for change in changes:
+            after = change.table
+            table, key_column = quote(after.name), after.columns[after.key]
+            if change.gone:
                 cursor.executemany(
-                    f"DELETE FROM {table} WHERE {quote(key_column)} = %s", [(pk,) for pk in gone]
+                    f"DELETE FROM {table} WHERE {quote(key_column)} = %s",
+                    [(pk,) for pk in change.gone],
                 )
-            if not new:
+            if not change.new:
                 continue
             columns = ", ".join(quote(column) for column in after.columns)
             # JSON comes back as its text (Django parses it), so it goes in as text cast to JSON.
@@ -118,10 +137,10 @@ def _write_changes(snapshot: Snapshot) -> None:
                 f"%s::{after.json_columns[i]}" if i in after.json_columns else "%s"
                 for i in range(len(after.columns))
             )
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", new)
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", change.new)
             if connection.vendor == "postgresql":
                 # The rows came back with their ids; the next id a test creates must follow them.
-                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [name, key_column])
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [after.name, key_column])
                 (sequence,) = cursor.fetchone()
                 if sequence:
                     cursor.execute(
