@@ -55,6 +55,7 @@ from .schemas import (
     ExclusionOut,
     GroupOut,
     MembershipOut,
+    MeOut,
     PairingOut,
     PersonOut,
     ProgramOut,
@@ -110,6 +111,12 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="Hearth"'
     return response
+
+
+@api.get("/me", response={200: MeOut, **ERRORS}, tags=["people"])
+def who_am_i(request: HttpRequest) -> Person:
+    """The person the token or session belongs to: no query beyond finding them."""
+    return viewer(request)
 
 
 @api.get("/programs", response={200: list[ProgramOut], **ERRORS}, tags=["programs"])

@@ -53,6 +53,15 @@ class GroupOut(Schema):
         return group.community.name
 
 
+class MeOut(Schema):
+    """Who the caller is signed in as: what a script checks before it acts."""
+
+    id: int
+    display_name: str
+    email: str
+    time_zone: str
+
+
 class PersonOut(Schema):
     id: int
     display_name: str

@@ -13,6 +13,7 @@ PATHS = {
     "/api/communities/{community_id}/groups",
     "/api/groups/{group_id}",
     "/api/groups/{group_id}/memberships",
+    "/api/me",
     "/api/people",
     "/api/people/{person_id}",
     "/api/people/{person_id}/memberships",

@@ -76,3 +76,11 @@ def test_mentor_lists_cost_the_same_with_a_second_group(api_get: ApiGet, school:
     after, count_after = queries_for(api_get, "mentor_a1", path)
     assert count_after > count_before
     assert before == after
+
+
+def test_me_costs_only_finding_the_caller(api_get: ApiGet, school: School):
+    api_get("director", "programs")
+    with CaptureQueriesContext(connection) as queries:
+        response = api_get("director", "me")
+    assert response.json()["id"] == school.director.pk
+    assert len(queries) == 2  # the token lookup and its last-used update

@@ -63,3 +63,21 @@ def test_token_owner_permissions_apply_not_the_signed_in_session(client: Client,
     _, secret = api_token_create(person=school.outsider, name="script")
     response = client.get("/api/programs/md-lc", headers=bearer(secret))
     assert response.status_code == 404
+
+
+def test_me_names_the_token_owner(client: Client, school: School):
+    _, secret = api_token_create(person=school.mentor_a1, name="script")
+    response = client.get("/api/me", headers=bearer(secret))
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": school.mentor_a1.pk,
+        "display_name": school.mentor_a1.display_name,
+        "email": school.mentor_a1.email,
+        "time_zone": school.mentor_a1.time_zone,
+    }
+
+
+def test_me_names_the_signed_in_person_and_refuses_anyone_else(client: Client, school: School):
+    assert client.get("/api/me").status_code == 401
+    client.login(email=school.learner_a1.email, password=PASSWORD)
+    assert client.get("/api/me").json()["id"] == school.learner_a1.pk
