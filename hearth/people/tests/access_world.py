@@ -387,6 +387,7 @@ API: list[tuple[str, Callable[[School], str], set[str]]] = [
     ("circle", lambda s: f"/api/circles/{s.circle.pk}", PROGRAM),
     ("circle rounds", lambda s: f"/api/circles/{s.circle.pk}/rounds", DIRECTORS),
     ("my pairings", lambda s: "/api/pairings", EVERYONE),
+    ("me", lambda s: "/api/me", EVERYONE),
     ("pulse figures", lambda s: f"/api/programs/{s.program.slug}/pulse", DIRECTORS),
     ("match", lambda s: f"/api/matches/{s.match_run.pk}", DIRECTORS),
 ]
