@@ -21,7 +21,6 @@ def test_demo_accounts_see_the_match(demo, client):
     ]
     draft = placements[-1]
     assert draft.placements.count() >= 140 and draft.proven_optimal
-    assert draft.seconds < 1.0, "the demo's match must stay fast"
     mentoring = next(r for r in runs if r.kind == RunKind.MENTORING)
     assert mentoring.status == RunStatus.PUBLISHED and not mentoring.unmatched
 
