@@ -112,6 +112,23 @@ class Target:
     headers: dict[str, str]
 
 
+def signed_in_target(name: str, path: str, session: str) -> Target:
+    return Target(name, path, {**PROXY, "Cookie": f"sessionid={session}"})
+
+
+def capacity_figures(
+    runs: dict[str, dict[str, Any]], name: str, first_status: dict[str, int]
+) -> dict[str, Any]:
+    """What a signed-in target's capacity run showed, beside the baseline's."""
+    run = runs[name]
+    return {
+        "share_of_baseline": round(run["rps"] / runs["baseline"]["rps"], 3),
+        "first_status": first_status[name],
+        "capacity_errors": run["errors"],
+        "capacity_other_cores": run["cpu"]["other_cores"],
+    }
+
+
 class Processes:
     """Everything started, each in its own process group, so all of it can be stopped."""
 
@@ -582,13 +599,9 @@ def main() -> None:
         db = psycopg.connect(f"{args.postgres}/{args.db}", autocommit=True)
         baseline = Target("baseline", BASELINE_PATH, PROXY)
         # Any account will do: /api/me reads nothing but who is calling.
-        floor = Target(
-            "signed-in floor",
-            FLOOR_PATH,
-            {**PROXY, "Cookie": f"sessionid={signed_in['pages'][0]['session']}"},
-        )
+        floor = signed_in_target("signed-in floor", FLOOR_PATH, signed_in["pages"][0]["session"])
         targets = [
-            Target(p["name"], p["path"], {**PROXY, "Cookie": f"sessionid={p['session']}"})
+            signed_in_target(p["name"], p["path"], p["session"])
             for p in signed_in["pages"]
             if args.pages.lower() in p["name"].lower()
         ]
@@ -696,25 +709,18 @@ def main() -> None:
         "signed_in_floor": {
             "path": FLOOR_PATH,
             "rps": runs[floor.name]["rps"],
-            "share_of_baseline": round(runs[floor.name]["rps"] / runs["baseline"]["rps"], 3),
-            "first_status": first_status[floor.name],
-            "capacity_errors": runs[floor.name]["errors"],
-            "capacity_other_cores": runs[floor.name]["cpu"]["other_cores"],
+            **capacity_figures(runs, floor.name, first_status),
         },
         "pages": {},
     }
     for target in targets:
-        run = runs[target.name]
         lat = page_latency["targets"][target.name]
         result["pages"][target.name] = {
-            "rps": run["rps"],
+            "rps": runs[target.name]["rps"],
             "p95_ms": lat["p95_ms"],
             "errors": lat["errors"],
-            "share_of_baseline": round(run["rps"] / runs["baseline"]["rps"], 3),
             "path": target.path,
-            "first_status": first_status[target.name],
-            "capacity_errors": run["errors"],
-            "capacity_other_cores": run["cpu"]["other_cores"],
+            **capacity_figures(runs, target.name, first_status),
             "p50_ms": lat["p50_ms"],
             "max_ms": lat["max_ms"],
             "latency_requests": lat["requests"],
